@@ -1,0 +1,1 @@
+"""The mock preset: every port kept in process memory, with the database's invariants."""

@@ -1,0 +1,122 @@
+"""Bookings, customers and early refunds, with the unique indexes the database has."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Callable
+
+from adapters.memory.store import MemoryStore
+from application.ports.bookings import BookingCursor, BookingFilter
+from domain.booking import Booking
+from domain.customer import Customer
+from domain.errors import Conflict, DateAlreadyBooked, NotFound
+from domain.event_date import EventDate
+
+
+def detached(booking: Booking) -> Booking:
+    """A copy that shares nothing mutable with the original; pending events stay behind,
+    as they would after a round trip through the database."""
+    return copy.deepcopy(dataclasses.replace(booking, events=[]))
+
+
+class MemoryBookingRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    async def add(self, booking: Booking) -> None:
+        if booking.id in self._store.bookings:
+            raise Conflict(f"booking {booking.id} already exists")
+        if any(b.session_id == booking.session_id for b in self._store.bookings.values()):
+            raise Conflict(f"checkout session {booking.session_id} already made a booking")
+        self._check_one_paid_per_date(booking)
+        self._store.bookings[booking.id] = detached(booking)
+
+    async def save_status(self, booking: Booking) -> None:
+        stored = self._store.bookings.get(booking.id)
+        if stored is None:
+            raise NotFound(f"no booking '{booking.id}'")
+        self._check_one_paid_per_date(booking)
+        updated = dataclasses.replace(stored, status=booking.status)
+        self._store.bookings[booking.id] = detached(updated)
+
+    async def get(self, booking_id: str) -> Booking | None:
+        stored = self._store.bookings.get(booking_id)
+        return detached(stored) if stored else None
+
+    async def by_session(self, session_id: str) -> Booking | None:
+        return self._first(lambda b: b.session_id == session_id)
+
+    async def by_payment_intent(self, payment_intent_id: str) -> Booking | None:
+        return self._first(lambda b: b.payment_intent_id == payment_intent_id)
+
+    async def paid_on(self, date: EventDate) -> Booking | None:
+        return self._first(lambda b: b.holds_its_date and b.event_date == date)
+
+    async def paid_dates_between(self, start: EventDate, end: EventDate) -> set[EventDate]:
+        return {
+            b.event_date for b in self._store.bookings.values()
+            if b.holds_its_date and start <= b.event_date <= end
+        }
+
+    async def page(
+        self, where: BookingFilter, limit: int, after: BookingCursor | None,
+    ) -> list[Booking]:
+        rows = [b for b in self._store.bookings.values() if _matches(b, where)]
+        if after is not None:
+            cursor = (after.created_at, after.booking_id)
+            rows = [b for b in rows if (b.created_at, b.id) < cursor]
+        rows.sort(key=lambda b: (b.created_at, b.id), reverse=True)
+        return [detached(b) for b in rows[:limit]]
+
+    async def references_package(self, package_id: str) -> bool:
+        return any(b.package_id == package_id for b in self._store.bookings.values())
+
+    def _check_one_paid_per_date(self, booking: Booking) -> None:
+        # The partial unique index on event_date WHERE status = 'PAID'.
+        if not booking.holds_its_date:
+            return
+        for other in self._store.bookings.values():
+            same_date = other.event_date == booking.event_date
+            if same_date and other.holds_its_date and other.id != booking.id:
+                raise DateAlreadyBooked(str(booking.event_date))
+
+    def _first(self, wanted: Callable[[Booking], bool]) -> Booking | None:
+        for booking in self._store.bookings.values():
+            if wanted(booking):
+                return detached(booking)
+        return None
+
+
+def _matches(booking: Booking, where: BookingFilter) -> bool:
+    if where.status is not None and booking.status is not where.status:
+        return False
+    if where.date_from is not None and booking.event_date < where.date_from:
+        return False
+    return where.date_to is None or booking.event_date <= where.date_to
+
+
+class MemoryCustomerRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    async def upsert(self, email: str, name: str, phone: str | None, new_id: str) -> Customer:
+        existing = self._store.customers.get(email)
+        customer = Customer(existing.id if existing else new_id, email, name, phone)
+        self._store.customers[email] = customer
+        return customer
+
+
+class MemoryEarlyRefundRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    async def remember(self, payment_intent_id: str) -> None:
+        self._store.early_refunds[payment_intent_id] = None
+
+    async def take(self, payment_intent_id: str) -> bool:
+        if payment_intent_id not in self._store.early_refunds:
+            return False
+        del self._store.early_refunds[payment_intent_id]
+        return True
+

@@ -1,0 +1,55 @@
+"""Checkout holds: at most one active hold per date."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from adapters.memory.store import MemoryStore
+from domain.errors import Conflict, DateUnavailable
+from domain.event_date import EventDate
+from domain.hold import DateHold
+
+
+class MemoryHoldRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    async def place(self, hold: DateHold, now: dt.datetime) -> None:
+        if hold.session_id in self._store.holds:
+            raise Conflict(f"checkout session {hold.session_id} already holds a date")
+        if await self.active_on(hold.event_date, now) is not None:
+            raise DateUnavailable(str(hold.event_date), "held")
+        self._store.holds[hold.session_id] = hold
+
+    async def get(self, session_id: str) -> DateHold | None:
+        return self._store.holds.get(session_id)
+
+    async def release(self, session_id: str, now: dt.datetime) -> DateHold | None:
+        hold = self._store.holds.get(session_id)
+        if hold is None or hold.released_at is not None:
+            return None
+        self._store.holds[session_id] = dataclasses.replace(hold, released_at=now)
+        return hold
+
+    async def active_on(self, date: EventDate, now: dt.datetime) -> DateHold | None:
+        for hold in self._store.holds.values():
+            if hold.event_date == date and hold.is_active(now):
+                return hold
+        return None
+
+    async def held_dates_between(
+        self, start: EventDate, end: EventDate, now: dt.datetime,
+    ) -> set[EventDate]:
+        return {
+            h.event_date for h in self._store.holds.values()
+            if h.is_active(now) and start <= h.event_date <= end
+        }
+
+    async def unreleased_expired(self, now: dt.datetime, limit: int) -> list[DateHold]:
+        due = [
+            h for h in self._store.holds.values()
+            if h.released_at is None and h.expires_at <= now
+        ]
+        due.sort(key=lambda h: (h.expires_at, h.session_id))
+        return due[:limit]

@@ -1,0 +1,75 @@
+"""The outbox and the sent-mail log."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from adapters.memory.store import MemoryStore, OutboxRow
+from application.ports.outbox import OutboxMessage
+from domain.errors import Conflict, NotFound
+from domain.events import DomainEvent
+
+
+class MemoryOutbox:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    async def add(self, message_id: str, event: DomainEvent, now: dt.datetime) -> None:
+        if message_id in self._store.outbox:
+            raise Conflict(f"outbox message {message_id} already exists")
+        self._store.outbox[message_id] = OutboxRow(message_id, event, available_at=now)
+
+    async def claim(
+        self, limit: int, now: dt.datetime, lease: dt.timedelta,
+    ) -> list[OutboxMessage]:
+        claimed: list[OutboxMessage] = []
+        for row in list(self._store.outbox.values()):
+            if len(claimed) >= limit:
+                break
+            if not _due(row, now):
+                continue
+            taken = dataclasses.replace(
+                row, claimed_until=now + lease, attempts=row.attempts + 1,
+            )
+            self._store.outbox[row.id] = taken
+            claimed.append(OutboxMessage(taken.id, taken.event, taken.attempts))
+        return claimed
+
+    async def mark_done(self, message_id: str, now: dt.datetime) -> None:
+        row = self._get(message_id)
+        self._store.outbox[message_id] = dataclasses.replace(
+            row, done_at=now, claimed_until=None,
+        )
+
+    async def retry_later(self, message_id: str, error: str, not_before: dt.datetime) -> None:
+        row = self._get(message_id)
+        self._store.outbox[message_id] = dataclasses.replace(
+            row, available_at=not_before, claimed_until=None, last_error=error,
+        )
+
+    def _get(self, message_id: str) -> OutboxRow:
+        row = self._store.outbox.get(message_id)
+        if row is None:
+            raise NotFound(f"no outbox message '{message_id}'")
+        return row
+
+
+def _due(row: OutboxRow, now: dt.datetime) -> bool:
+    if row.done_at is not None:
+        return False
+    if row.available_at > now:
+        return False
+    # A lapsed claim means the relay that took it died: the message is free again.
+    return row.claimed_until is None or row.claimed_until <= now
+
+
+class MemorySentMailLog:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    async def was_sent(self, key: str) -> bool:
+        return key in self._store.sent_mail
+
+    async def record(self, key: str, now: dt.datetime) -> None:
+        self._store.sent_mail.setdefault(key, now)  # the first sending is the one on record

@@ -1,0 +1,107 @@
+"""The mock preset's unit of work: a snapshot of the store, restored unless committed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from adapters.memory.admin_users import MemoryAdminUserRepository
+from adapters.memory.blackouts import MemoryBlackoutRepository
+from adapters.memory.bookings import (
+    MemoryBookingRepository,
+    MemoryCustomerRepository,
+    MemoryEarlyRefundRepository,
+)
+from adapters.memory.catalog import MemoryPackageRepository
+from adapters.memory.holds import MemoryHoldRepository
+from adapters.memory.outbox import MemoryOutbox, MemorySentMailLog
+from adapters.memory.store import MemoryStore
+from adapters.memory.webhooks import MemoryTimelineRepository, MemoryWebhookEventRepository
+from application.ports.admin_users import AdminUserRepository
+from application.ports.blackouts import BlackoutRepository
+from application.ports.bookings import (
+    BookingRepository,
+    CustomerRepository,
+    EarlyRefundRepository,
+    HoldRepository,
+)
+from application.ports.catalog import PackageRepository
+from application.ports.outbox import Outbox, SentMailLog
+from application.ports.webhooks import TimelineRepository, WebhookEventRepository
+from domain.event_date import EventDate
+
+if TYPE_CHECKING:
+    from application.ports.unit_of_work import UnitOfWork
+
+
+class MemoryUnitOfWork:
+    """Holds the store lock from enter to exit, so memory transactions are serializable
+    (what the real preset gets from PostgreSQL and advisory locks). Not re-entrant: opening
+    a second one inside the first in the same task raises instead of hanging."""
+
+    # Typed as the ports: protocol attributes are invariant, and this checks each repository.
+    packages: PackageRepository
+    bookings: BookingRepository
+    holds: HoldRepository
+    customers: CustomerRepository
+    early_refunds: EarlyRefundRepository
+    blackouts: BlackoutRepository
+    webhook_events: WebhookEventRepository
+    timeline: TimelineRepository
+    outbox: Outbox
+    sent_mail: SentMailLog
+    admin_users: AdminUserRepository
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._saved: dict[str, Any] | None = None
+        self.packages = MemoryPackageRepository(store)
+        self.bookings = MemoryBookingRepository(store)
+        self.holds = MemoryHoldRepository(store)
+        self.customers = MemoryCustomerRepository(store)
+        self.early_refunds = MemoryEarlyRefundRepository(store)
+        self.blackouts = MemoryBlackoutRepository(store)
+        self.webhook_events = MemoryWebhookEventRepository(store)
+        self.timeline = MemoryTimelineRepository(store)
+        self.outbox = MemoryOutbox(store)
+        self.sent_mail = MemorySentMailLog(store)
+        self.admin_users = MemoryAdminUserRepository(store)
+
+    async def __aenter__(self) -> MemoryUnitOfWork:
+        await self._store.begin()
+        self._saved = self._store.snapshot()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._saved is not None:
+                # Back to the last committed state: drops everything written since.
+                self._store.restore(self._saved)
+        finally:
+            self._saved = None
+            self._store.end()
+
+    async def lock_date(self, date: EventDate) -> None:
+        """Nothing to do: the store lock already serializes whole transactions."""
+
+    async def commit(self) -> None:
+        if self._saved is None:
+            raise RuntimeError("commit() outside `async with`")
+        self._saved = self._store.snapshot()
+
+
+def memory_uow_factory(store: MemoryStore) -> Callable[[], MemoryUnitOfWork]:
+    def new_unit_of_work() -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(store)
+
+    return new_unit_of_work
+
+
+if TYPE_CHECKING:
+    # mypy proves here that the memory unit of work satisfies the port.
+    def _conforms(store: MemoryStore) -> UnitOfWork:
+        return MemoryUnitOfWork(store)

@@ -1,0 +1,59 @@
+"""The webhook inbox and the per-session timeline."""
+
+from __future__ import annotations
+
+from adapters.memory.store import MemoryStore
+from application.ports.webhooks import WebhookCursor
+from domain.errors import NotFound
+from domain.timeline import TimelineEntry
+from domain.webhook_event import WebhookEvent, WebhookStatus
+
+
+class MemoryWebhookEventRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    async def add(self, event: WebhookEvent) -> bool:
+        if event.event_id in self._store.webhook_events:
+            return False
+        self._store.webhook_events[event.event_id] = event
+        return True
+
+    async def get_for_update(self, event_id: str) -> WebhookEvent | None:
+        # The store lock already keeps every other transaction out until this one ends.
+        return self._store.webhook_events.get(event_id)
+
+    async def save(self, event: WebhookEvent) -> None:
+        if event.event_id not in self._store.webhook_events:
+            raise NotFound(f"no webhook event '{event.event_id}'")
+        self._store.webhook_events[event.event_id] = event
+
+    async def page(
+        self, status: WebhookStatus | None, limit: int, after: WebhookCursor | None,
+    ) -> list[WebhookEvent]:
+        rows = [
+            e for e in self._store.webhook_events.values()
+            if status is None or e.status is status
+        ]
+        if after is not None:
+            cursor = (after.created_at, after.event_id)
+            rows = [e for e in rows if (e.created_at, e.event_id) < cursor]
+        rows.sort(key=lambda e: (e.created_at, e.event_id), reverse=True)
+        return rows[:limit]
+
+    async def ids_with_status(self, status: WebhookStatus) -> list[str]:
+        """Oldest first, so a replay redoes events in the order they arrived."""
+        rows = [e for e in self._store.webhook_events.values() if e.status is status]
+        rows.sort(key=lambda e: (e.created_at, e.event_id))
+        return [e.event_id for e in rows]
+
+
+class MemoryTimelineRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    async def add(self, entry: TimelineEntry) -> None:
+        self._store.timeline.append(entry)
+
+    async def for_session(self, session_id: str) -> list[TimelineEntry]:
+        return [e for e in self._store.timeline if e.session_id == session_id]

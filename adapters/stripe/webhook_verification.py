@@ -1,0 +1,39 @@
+"""Stripe-Signature verification with the official library, shared by the real adapter and
+the local fake, so the fake cannot be more lenient than production."""
+
+from __future__ import annotations
+
+import json
+
+import stripe
+
+from application.ports.payment import VerifiedEvent
+from domain.errors import WebhookRejected
+
+TOLERANCE_SECONDS = 300
+
+
+def verify_stripe_webhook(raw_body: bytes, signature: str | None, secret: str) -> VerifiedEvent:
+    if not signature:
+        raise WebhookRejected("the Stripe-Signature header is missing")
+    try:
+        stripe.WebhookSignature.verify_header(raw_body, signature, secret, TOLERANCE_SECONDS)
+    except stripe.SignatureVerificationError:
+        raise WebhookRejected("the Stripe-Signature does not match this payload") from None
+    try:
+        payload = json.loads(raw_body)
+        event_id = payload["id"]
+        event_type = payload["type"]
+        data_object = payload["data"]["object"]
+    except (ValueError, KeyError, TypeError):
+        raise WebhookRejected("the payload is not a Stripe event") from None
+    if not (isinstance(event_id, str) and isinstance(event_type, str)
+            and isinstance(data_object, dict)):
+        raise WebhookRejected("the payload is not a Stripe event")
+    return VerifiedEvent(event_id, event_type, data_object, raw_body.decode("utf-8", "replace"))
+
+
+def signed_event(payload: dict[str, object], secret: str) -> tuple[bytes, str]:
+    """Serialize an event and sign it as Stripe would (for the fake and for tests)."""
+    raw = json.dumps(payload, separators=(",", ":"))
+    return raw.encode(), stripe.WebhookSignature.generate_signature_header(raw, secret)

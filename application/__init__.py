@@ -1,0 +1,1 @@
+"""Use cases of Elope: commands, their handlers, the ports they need, and the message bus."""

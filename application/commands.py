@@ -1,0 +1,116 @@
+"""Commands: what a caller asks Elope to do. Each carries the correlation id it was born under."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Command:
+    correlation_id: str = field(default="", kw_only=True)
+
+
+@dataclass(frozen=True)
+class CreateCheckout(Command):
+    package_slug: str
+    event_date: str
+    couple_name: str
+    email: str
+    phone: str | None
+    add_on_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RecordStripeEvent(Command):
+    raw_body: bytes
+    signature: str | None
+
+
+@dataclass(frozen=True)
+class ReplayStripeEvent(Command):
+    event_id: str
+
+
+@dataclass(frozen=True)
+class ReconcileHolds(Command):
+    pass
+
+
+@dataclass(frozen=True)
+class LogIn(Command):
+    email: str
+    password: str
+    client: str
+
+
+@dataclass(frozen=True)
+class CreateAdmin(Command):
+    email: str
+    password: str
+
+
+@dataclass(frozen=True)
+class CancelBooking(Command):
+    booking_id: str
+    refund: bool
+
+
+@dataclass(frozen=True)
+class AddBlackout(Command):
+    date: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class RemoveBlackout(Command):
+    blackout_id: str
+
+
+@dataclass(frozen=True)
+class CreatePackage(Command):
+    slug: str
+    title: str
+    description: str
+    price_cents: int
+    photo_url: str | None
+
+
+@dataclass(frozen=True)
+class RevisePackage(Command):
+    package_id: str
+    version: int
+    slug: str
+    title: str
+    description: str
+    price_cents: int
+    photo_url: str | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class RemovePackage(Command):
+    package_id: str
+
+
+@dataclass(frozen=True)
+class AddAddOn(Command):
+    package_id: str
+    title: str
+    description: str
+    price_cents: int
+    photo_url: str | None
+
+
+@dataclass(frozen=True)
+class ReviseAddOn(Command):
+    add_on_id: str
+    title: str
+    description: str
+    price_cents: int
+    photo_url: str | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class RemoveAddOn(Command):
+    add_on_id: str

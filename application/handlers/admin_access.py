@@ -1,0 +1,60 @@
+"""LogIn and CreateAdmin."""
+
+from __future__ import annotations
+
+import secrets
+
+from application.commands import CreateAdmin, LogIn
+from application.ids import new_id
+from application.ports.login_throttle import LoginThrottle
+from application.ports.password_hasher import PasswordHasher
+from application.ports.unit_of_work import UnitOfWorkFactory
+from domain.admin_user import AdminUser
+from domain.customer import normalize_email
+from domain.errors import RateLimited, Unauthorized, ValidationFailed
+
+MIN_PASSWORD = 5
+
+
+async def log_in(
+    command: LogIn, *, uow: UnitOfWorkFactory, hasher: PasswordHasher, throttle: LoginThrottle,
+) -> AdminUser:
+    """The admin whose password matches; a client with too many recent failures is refused
+    before its password is even looked at."""
+    if throttle.is_blocked(command.client):
+        raise RateLimited("too many failed logins; try again in 15 minutes")
+    async with uow() as tx:
+        user = await tx.admin_users.by_email(command.email.strip().lower())
+    # Hash even for an unknown email, so the answer time does not reveal which emails exist.
+    stored = user.password_hash if user else _decoy_hash(hasher)
+    if not hasher.verify(stored, command.password) or user is None:
+        throttle.record_failure(command.client)
+        raise Unauthorized("wrong email or password")
+    return user
+
+
+async def create_admin(
+    command: CreateAdmin, *, uow: UnitOfWorkFactory, hasher: PasswordHasher,
+) -> AdminUser:
+    """Create an admin, or set a new password for an existing one."""
+    email = normalize_email(command.email)
+    if len(command.password) < MIN_PASSWORD:
+        raise ValidationFailed(f"a password needs at least {MIN_PASSWORD} characters")
+    async with uow() as tx:
+        existing = await tx.admin_users.by_email(email)
+        user = AdminUser(existing.id if existing else new_id("adm"), email,
+                         hasher.hash(command.password))
+        await tx.admin_users.upsert(user)
+        await tx.commit()
+    return user
+
+
+_decoys: dict[int, str] = {}
+
+
+def _decoy_hash(hasher: PasswordHasher) -> str:
+    """A real hash of a random secret: verifying against it costs what a real check costs."""
+    key = id(hasher)
+    if key not in _decoys:
+        _decoys[key] = hasher.hash(secrets.token_urlsafe(16))
+    return _decoys[key]

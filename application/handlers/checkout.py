@@ -1,0 +1,96 @@
+"""CreateCheckout: price the choice, hold the date, open a Stripe Checkout Session."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from application.booking_policy import BookingPolicy
+from application.checkout_metadata import CheckoutMetadata
+from application.commands import CreateCheckout
+from application.ports.clock import Clock
+from application.ports.payment import CheckoutRequest, LineItem, PaymentProvider
+from application.ports.tracing import Tracing
+from application.ports.unit_of_work import UnitOfWorkFactory
+from application.queries.availability import AvailabilitySources
+from application.serial_lanes import SerialLanes
+from domain.customer import normalize_couple_name, normalize_email, normalize_phone
+from domain.errors import Conflict, DateUnavailable, NotFound
+from domain.event_date import EventDate
+from domain.hold import DateHold
+from domain.pricing import quote
+from domain.timeline import TimelineEntry, TimelineKind
+
+log = logging.getLogger("elope.checkout")
+
+
+@dataclass(frozen=True)
+class CheckoutCreated:
+    checkout_url: str
+    session_id: str
+    expires_at: dt.datetime
+    total_cents: int
+
+
+async def create_checkout(
+    command: CreateCheckout, *, uow: UnitOfWorkFactory, payments: PaymentProvider,
+    availability: AvailabilitySources, lanes: SerialLanes, clock: Clock,
+    policy: BookingPolicy, tracing: Tracing,
+) -> CheckoutCreated:
+    """Validate everything first (400, then 404), then the date (409); a rejected checkout
+    changes nothing. On success the date is held until the session expires."""
+    date = EventDate.parse(command.event_date)
+    email = normalize_email(command.email)
+    couple_name = normalize_couple_name(command.couple_name)
+    phone = normalize_phone(command.phone)
+    async with uow() as tx:
+        package = await tx.packages.get_by_slug(command.package_slug)
+    if package is None or not package.active:
+        raise NotFound(f"no package '{command.package_slug}'")
+    priced = quote(package, command.add_on_ids)
+
+    async with lanes.turn(f"date:{date}"):
+        reason = await availability.reason_for(date)
+        if reason is not None:
+            raise DateUnavailable(str(date), reason.value)
+        now = clock.now()
+        expires_at = policy.hold_expiry(now)
+        metadata = CheckoutMetadata.for_quote(
+            package.id, date, email, couple_name, phone, priced,
+            tracing.current_traceparent(), command.correlation_id,
+        )
+        items = (
+            LineItem(package.title, package.price.cents),
+            *(LineItem(a.title, a.unit_price.cents) for a in priced.add_ons),
+        )
+        session = await payments.create_checkout_session(
+            CheckoutRequest(items, email, expires_at, metadata.to_stripe())
+        )
+        try:
+            async with uow() as tx:
+                await tx.lock_date(date)
+                await tx.holds.place(
+                    DateHold(session.session_id, date, expires_at,
+                             correlation_id=command.correlation_id), now,
+                )
+                await tx.timeline.add(TimelineEntry(
+                    session.session_id, now, TimelineKind.CHECKOUT,
+                    f"checkout for {package.slug} on {date}, total {priced.total.cents} cents,"
+                    f" held until {expires_at.isoformat()}",
+                    command.correlation_id,
+                ))
+                await tx.commit()
+        except Conflict:
+            # Another process held the date between our check and our insert: close the
+            # session we opened so nobody can pay for a date they cannot have.
+            await _expire_quietly(payments, session.session_id)
+            raise
+    return CheckoutCreated(session.url, session.session_id, session.expires_at, priced.total.cents)
+
+
+async def _expire_quietly(payments: PaymentProvider, session_id: str) -> None:
+    try:
+        await payments.expire_session(session_id)
+    except Exception:
+        log.exception("could not expire session %s; the reconciler will see it", session_id)

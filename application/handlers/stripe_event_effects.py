@@ -1,0 +1,87 @@
+"""What each verified Stripe event type does. Every effect settles the inbox record inside
+the transaction that makes it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from application.handlers.paid_session import PaidSessionCompleter, Settle
+from application.ids import new_id
+from application.ports.clock import Clock
+from application.ports.payment import VerifiedEvent
+from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.timeline import TimelineEntry, TimelineKind
+
+PAID_EVENTS = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
+
+
+class StripeEventEffects:
+    def __init__(self, uow: UnitOfWorkFactory, completer: PaidSessionCompleter,
+                 clock: Clock) -> None:
+        self._uow = uow
+        self._completer = completer
+        self._clock = clock
+
+    async def apply(self, event: VerifiedEvent, correlation_id: str, settle: Settle) -> str:
+        """Do what the event means; returns a short word for logs and metrics."""
+        obj = event.data_object
+        if event.event_type in PAID_EVENTS and obj.get("payment_status") == "paid":
+            return (await self._completer.complete(obj, correlation_id, settle)).value
+        if event.event_type == "checkout.session.expired":
+            return await self._release_hold(obj, correlation_id, settle)
+        if event.event_type == "charge.refunded":
+            return await self._refund_booking(obj, correlation_id, settle)
+        # Unpaid completions (async payment pending) and every other type: recorded only.
+        async with self._uow() as tx:
+            await settle(tx, False)
+            await tx.commit()
+        return "ignored"
+
+    async def _release_hold(
+        self, session: Mapping[str, Any], correlation_id: str, settle: Settle,
+    ) -> str:
+        session_id = str(session.get("id") or "")
+        async with self._uow() as tx:
+            now = self._clock.now()
+            released = await tx.holds.release(session_id, now) if session_id else None
+            if released is not None:
+                await tx.timeline.add(TimelineEntry(
+                    session_id, now, TimelineKind.HOLD,
+                    f"session expired: hold on {released.event_date} released", correlation_id))
+            await settle(tx, False)
+            await tx.commit()
+        return "hold_released" if released else "no_hold"
+
+    async def _refund_booking(
+        self, charge: Mapping[str, Any], correlation_id: str, settle: Settle,
+    ) -> str:
+        payment_intent = str(charge.get("payment_intent") or "")
+        async with self._uow() as tx:
+            booking = await tx.bookings.by_payment_intent(payment_intent) if payment_intent else None
+            if booking is None:
+                # Order is not guaranteed: keep the refund until its booking appears.
+                if payment_intent:
+                    await tx.early_refunds.remember(payment_intent)
+                outcome = "refund_kept_for_later"
+            else:
+                await self._mark_refunded(tx, booking.id, correlation_id)
+                outcome = "booking_refunded"
+            await settle(tx, False)
+            await tx.commit()
+        return outcome
+
+    async def _mark_refunded(self, tx: UnitOfWork, booking_id: str, correlation_id: str) -> None:
+        booking = await tx.bookings.get(booking_id)
+        if booking is None:
+            return
+        booking.mark_refunded()
+        if not booking.events:
+            return
+        now = self._clock.now()
+        await tx.bookings.save_status(booking)
+        await tx.timeline.add(TimelineEntry(
+            booking.session_id, now, TimelineKind.STATUS,
+            "charge refunded at the provider: REFUNDED", correlation_id))
+        for event in booking.events:
+            await tx.outbox.add(new_id("msg"), event, now)

@@ -1,0 +1,157 @@
+"""The webhook inbox: records every verified event once and decides, under concurrent and
+repeated deliveries, which single delivery does the work (SPEC §4's outcome table)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+
+from application.booking_policy import BookingPolicy
+from application.handlers.stripe_event_effects import StripeEventEffects
+from application.ports.clock import Clock
+from application.ports.metrics import Metrics
+from application.ports.payment import VerifiedEvent
+from application.ports.tracing import Tracing
+from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from application.serial_lanes import SerialLanes
+from domain.errors import WebhookInProgress, WebhookProcessingFailed, WebhookRejected
+from domain.timeline import TimelineEntry, TimelineKind
+from domain.webhook_event import ClaimOutcome, WebhookEvent, WebhookStatus
+
+log = logging.getLogger("elope.webhooks")
+
+
+@dataclass(frozen=True)
+class WebhookAck:
+    event_id: str
+    status: WebhookStatus
+    outcome: str
+
+
+class WebhookInbox:
+    def __init__(
+        self, uow: UnitOfWorkFactory, effects: StripeEventEffects, lanes: SerialLanes,
+        clock: Clock, policy: BookingPolicy, metrics: Metrics, tracing: Tracing,
+    ) -> None:
+        self._uow = uow
+        self._effects = effects
+        self._lanes = lanes
+        self._clock = clock
+        self._policy = policy
+        self._metrics = metrics
+        self._tracing = tracing
+
+    async def receive(self, event: VerifiedEvent, correlation_id: str) -> WebhookAck:
+        """Answer a delivery: DONE work acknowledges, BUSY work asks for a retry, FAILED
+        work is done again."""
+        metadata = event.data_object.get("metadata")
+        origin = metadata.get("traceparent") if isinstance(metadata, dict) else None
+        attributes = {"stripe.event_id": event.event_id, "stripe.event_type": event.event_type,
+                      "correlation.id": correlation_id}
+        if isinstance(metadata, dict) and metadata.get("correlationId"):
+            attributes["checkout.correlation_id"] = str(metadata["correlationId"])
+        started = time.perf_counter()
+        async with self._lanes.turn(f"event:{event.event_id}"):
+            with self._tracing.linked_span("stripe event", origin, attributes):
+                try:
+                    ack = await self._receive(event, correlation_id)
+                except WebhookInProgress:
+                    self._observe(event, "busy", started)
+                    raise
+                except WebhookRejected:
+                    self._observe(event, "rejected", started)
+                    raise
+                except WebhookProcessingFailed:
+                    self._observe(event, "failed", started)
+                    raise
+        self._observe(event, ack.outcome, started)
+        return ack
+
+    async def _receive(self, event: VerifiedEvent, correlation_id: str) -> WebhookAck:
+        outcome, record = await self._claim(event)
+        session_id = self._session_of(event)
+        if outcome is ClaimOutcome.DONE:
+            await self._note(session_id, f"{event.event_type} redelivered: already done",
+                             correlation_id)
+            return WebhookAck(event.event_id, record.status, "already_done")
+        if outcome is ClaimOutcome.BUSY:
+            raise WebhookInProgress(f"event {event.event_id} is being processed; retry later")
+
+        settled: list[WebhookStatus] = []
+
+        async def settle(tx: UnitOfWork, duplicate: bool) -> None:
+            done = record.processed(self._clock.now(), duplicate=duplicate)
+            await tx.webhook_events.save(done)
+            settled.append(done.status)
+
+        try:
+            result = await self._effects.apply(event, correlation_id, settle)
+        except WebhookRejected as exc:
+            await self._fail(record, exc.message, session_id, correlation_id)
+            raise
+        except Exception as exc:
+            log.exception("processing %s %s failed", event.event_type, event.event_id)
+            await self._fail(record, f"{type(exc).__name__}: {exc}", session_id, correlation_id)
+            raise WebhookProcessingFailed(
+                f"event {event.event_id} could not be processed; it will be processed again"
+                " on the next delivery") from exc
+        await self._note(session_id, f"{event.event_type} processed: {result}", correlation_id)
+        return WebhookAck(event.event_id, settled[-1] if settled else WebhookStatus.PROCESSED,
+                          result)
+
+    async def _claim(self, event: VerifiedEvent) -> tuple[ClaimOutcome, WebhookEvent]:
+        lease = self._policy.webhook_lease
+        async with self._uow() as tx:
+            now = self._clock.now()
+            fresh = WebhookEvent.first_delivery(
+                event.event_id, event.event_type, event.raw_payload, now, lease)
+            if await tx.webhook_events.add(fresh):
+                await tx.commit()
+                return ClaimOutcome.WORK, fresh
+            stored = await tx.webhook_events.get_for_update(event.event_id)
+            if stored is None:  # cannot happen: add() just saw it
+                raise WebhookProcessingFailed(f"event {event.event_id} vanished")
+            updated, outcome = stored.redelivered(now, lease)
+            await tx.webhook_events.save(updated)
+            await tx.commit()
+            return outcome, updated
+
+    async def _fail(self, record: WebhookEvent, error: str, session_id: str | None,
+                    correlation_id: str) -> None:
+        try:
+            async with self._uow() as tx:
+                await tx.webhook_events.save(record.failed(error))
+                await tx.commit()
+        except Exception:
+            # The lease will lapse and the next delivery will do the work again.
+            log.exception("could not mark event %s FAILED", record.event_id)
+        await self._note(session_id, f"{record.event_type} failed: {error}", correlation_id)
+
+    async def _note(self, session_id: str | None, detail: str, correlation_id: str) -> None:
+        if not session_id:
+            return
+        try:
+            async with self._uow() as tx:
+                await tx.timeline.add(TimelineEntry(
+                    session_id, self._clock.now(), TimelineKind.WEBHOOK, detail, correlation_id))
+                await tx.commit()
+        except Exception:
+            log.exception("could not write the timeline of session %s", session_id)
+
+    @staticmethod
+    def _session_of(event: VerifiedEvent) -> str | None:
+        if event.event_type.startswith("checkout.session."):
+            return str(event.data_object.get("id") or "") or None
+        return None
+
+    def _observe(self, event: VerifiedEvent, outcome: str, started: float) -> None:
+        self._metrics.webhook_processed(event.event_type, outcome, time.perf_counter() - started)
+
+
+def stored_event(record: WebhookEvent) -> VerifiedEvent:
+    """Rebuild a verified event from the raw payload the inbox stored when it was verified."""
+    payload = json.loads(record.raw_payload)
+    data = payload.get("data", {}).get("object", {})
+    return VerifiedEvent(record.event_id, record.event_type, data, record.raw_payload)

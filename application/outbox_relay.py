@@ -1,0 +1,48 @@
+"""Hands outbox messages to the event publisher; what fails is retried later, never dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from application.event_publisher import EventPublisher
+from application.ports.clock import Clock
+from application.ports.unit_of_work import UnitOfWorkFactory
+
+log = logging.getLogger("elope.outbox")
+
+BATCH = 20
+LEASE = dt.timedelta(minutes=2)
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Exponential back-off, capped at an hour, so a broken mail server is not hammered."""
+    return dt.timedelta(seconds=min(3600, 5 * 2 ** min(attempts, 10)))
+
+
+class OutboxRelay:
+    def __init__(self, uow: UnitOfWorkFactory, publisher: EventPublisher, clock: Clock) -> None:
+        self._uow = uow
+        self._publisher = publisher
+        self._clock = clock
+
+    async def drain(self) -> int:
+        """Relay every due message; returns how many were delivered."""
+        delivered = 0
+        while True:
+            async with self._uow() as uow:
+                batch = await uow.outbox.claim(BATCH, self._clock.now(), LEASE)
+                await uow.commit()
+            if not batch:
+                return delivered
+            for message in batch:
+                failures = await self._publisher.publish(message.event)
+                async with self._uow() as uow:
+                    now = self._clock.now()
+                    if failures:
+                        not_before = now + retry_delay(message.attempts)
+                        await uow.outbox.retry_later(message.id, "; ".join(failures), not_before)
+                    else:
+                        await uow.outbox.mark_done(message.id, now)
+                        delivered += 1
+                    await uow.commit()

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from typing import Protocol
+
+from domain.admin_user import AdminUser
+
+
+class AdminUserRepository(Protocol):
+    async def by_email(self, email: str) -> AdminUser | None: ...
+
+    async def upsert(self, user: AdminUser) -> None:
+        """Create the admin, or replace the password of the one with this email."""

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from domain.events import DomainEvent
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: str
+    event: DomainEvent
+    attempts: int
+
+
+class Outbox(Protocol):
+    """Events written in the same transaction as the change that raised them."""
+
+    async def add(self, message_id: str, event: DomainEvent, now: dt.datetime) -> None: ...
+
+    async def claim(
+        self, limit: int, now: dt.datetime, lease: dt.timedelta,
+    ) -> list[OutboxMessage]:
+        """Take up to `limit` due messages nobody else holds (SKIP LOCKED semantics); the
+        claim lapses after `lease`, so a relay that crashed gives its messages back."""
+
+    async def mark_done(self, message_id: str, now: dt.datetime) -> None: ...
+
+    async def retry_later(self, message_id: str, error: str, not_before: dt.datetime) -> None: ...
+
+
+class SentMailLog(Protocol):
+    """One row per (booking or session, template): how an email is never sent twice."""
+
+    async def was_sent(self, key: str) -> bool: ...
+
+    async def record(self, key: str, now: dt.datetime) -> None: ...

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Protocol
+
+from application.ports.admin_users import AdminUserRepository
+from application.ports.blackouts import BlackoutRepository
+from application.ports.bookings import (
+    BookingRepository,
+    CustomerRepository,
+    EarlyRefundRepository,
+    HoldRepository,
+)
+from application.ports.catalog import PackageRepository
+from application.ports.outbox import Outbox, SentMailLog
+from application.ports.webhooks import TimelineRepository, WebhookEventRepository
+from domain.event_date import EventDate
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository. Rolls back unless `commit()` was awaited."""
+
+    packages: PackageRepository
+    bookings: BookingRepository
+    holds: HoldRepository
+    customers: CustomerRepository
+    early_refunds: EarlyRefundRepository
+    blackouts: BlackoutRepository
+    webhook_events: WebhookEventRepository
+    timeline: TimelineRepository
+    outbox: Outbox
+    sent_mail: SentMailLog
+    admin_users: AdminUserRepository
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def lock_date(self, date: EventDate) -> None:
+        """Serialize this transaction with every other one touching `date`, across
+        processes, until it ends. Raises `DateBusy` when the lock cannot be had at once."""
+
+    async def commit(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

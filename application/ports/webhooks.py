@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from domain.timeline import TimelineEntry
+from domain.webhook_event import WebhookEvent, WebhookStatus
+
+
+@dataclass(frozen=True)
+class WebhookCursor:
+    created_at: dt.datetime
+    event_id: str
+
+
+class WebhookEventRepository(Protocol):
+    """The webhook inbox: one record per Stripe event id, ever."""
+
+    async def add(self, event: WebhookEvent) -> bool:
+        """Insert a first delivery; False (and nothing written) when the id is known."""
+
+    async def get_for_update(self, event_id: str) -> WebhookEvent | None:
+        """Read a record and keep others from changing it until this transaction ends."""
+
+    async def save(self, event: WebhookEvent) -> None: ...
+
+    async def page(
+        self, status: WebhookStatus | None, limit: int, after: WebhookCursor | None,
+    ) -> list[WebhookEvent]:
+        """Newest first by (createdAt, eventId), strictly after the cursor."""
+
+    async def ids_with_status(self, status: WebhookStatus) -> list[str]: ...
+
+
+class TimelineRepository(Protocol):
+    """Append-only history of a checkout session and the booking it became."""
+
+    async def add(self, entry: TimelineEntry) -> None: ...
+
+    async def for_session(self, session_id: str) -> list[TimelineEntry]:
+        """Entries in the order they happened."""

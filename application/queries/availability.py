@@ -1,0 +1,57 @@
+"""Which dates can be sold: one query per source, whatever the length of the range."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.booking_policy import BookingPolicy
+from application.ports.calendar import CalendarProvider
+from application.ports.clock import Clock
+from application.ports.unit_of_work import UnitOfWorkFactory
+from domain.availability import TakenDates, UnavailableReason, unavailable_reason
+from domain.errors import ValidationFailed
+from domain.event_date import EventDate
+
+MAX_RANGE_DAYS = 366
+
+
+@dataclass(frozen=True)
+class AvailabilitySources:
+    uow: UnitOfWorkFactory
+    calendar: CalendarProvider
+    clock: Clock
+    policy: BookingPolicy
+
+    async def unavailable_between(
+        self, start: EventDate, end: EventDate,
+    ) -> list[tuple[EventDate, UnavailableReason]]:
+        """Every unavailable date in [start, end], with the reason a couple would be told."""
+        if end < start:
+            raise ValidationFailed("'to' must not be before 'from'")
+        if start.days_until(end) + 1 > MAX_RANGE_DAYS:
+            raise ValidationFailed(f"a range covers at most {MAX_RANGE_DAYS} days")
+        now = self.clock.now()
+        window = self.policy.window(now)
+        # Only the sellable part of the range needs the sources.
+        first = max(start, window.today)
+        last = min(end, window.today.plus_days(window.horizon_days))
+        taken = TakenDates()
+        if first <= last:
+            async with self.uow() as uow:
+                blackout = await uow.blackouts.dates_between(first, last)
+                booked = await uow.bookings.paid_dates_between(first, last)
+                held = await uow.holds.held_dates_between(first, last, now)
+            busy = await self.calendar.busy_dates(first, last)
+            taken = TakenDates(blackout=blackout, booked=booked, held=held, calendar=busy)
+        result = []
+        for offset in range(start.days_until(end) + 1):
+            day = start.plus_days(offset)
+            reason = unavailable_reason(day, window, taken)
+            if reason is not None:
+                result.append((day, reason))
+        return result
+
+    async def reason_for(self, date: EventDate) -> UnavailableReason | None:
+        """None when `date` can be sold, else the highest-precedence reason it cannot."""
+        found = await self.unavailable_between(date, date)
+        return found[0][1] if found else None

@@ -1,0 +1,1 @@
+"""Elope's domain: plain Python, no I/O, no framework."""

@@ -1,0 +1,74 @@
+"""Domain errors. Entry points map each class to one HTTP status and error code."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the domain and application raise on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationFailed(DomainError):
+    """Input is malformed; nothing was changed."""
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (or is not visible to the caller)."""
+
+
+class Conflict(DomainError):
+    """The request is well formed but clashes with the current state."""
+
+
+class DateUnavailable(Conflict):
+    def __init__(self, date: str, reason: str) -> None:
+        super().__init__(f"{date} is not available: {reason}")
+        self.date = date
+        self.reason = reason
+
+
+class DateBusy(Conflict):
+    """Another transaction holds the date right now; the caller may retry."""
+
+    def __init__(self, date: str) -> None:
+        super().__init__(f"{date} is being booked by another request; try again")
+
+
+class StaleVersion(Conflict):
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} was changed by someone else; reload and try again")
+
+
+class Unauthorized(DomainError):
+    """Missing or wrong credentials."""
+
+
+class RateLimited(DomainError):
+    """Too many attempts; the caller must wait."""
+
+
+class WebhookRejected(DomainError):
+    """A webhook whose signature, or whose content, cannot be trusted or used (422)."""
+
+
+class WebhookInProgress(DomainError):
+    """Another delivery of the same event is being processed; the sender should retry."""
+
+
+class PaymentProviderUnavailable(DomainError):
+    """The payment provider did not answer; nothing was charged or changed."""
+
+
+class DateAlreadyBooked(Conflict):
+    """The date has a PAID booking (the one-booking-per-date invariant)."""
+
+    def __init__(self, date: str) -> None:
+        super().__init__(f"{date} is already booked")
+        self.date = date
+
+
+class WebhookProcessingFailed(DomainError):
+    """Processing a verified event failed for a transient reason; the sender should retry."""

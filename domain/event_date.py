@@ -1,0 +1,38 @@
+"""The day a couple elopes, always read in the business time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from domain.errors import ValidationFailed
+
+
+@dataclass(frozen=True, order=True)
+class EventDate:
+    value: dt.date
+
+    @classmethod
+    def parse(cls, text: str) -> EventDate:
+        """Accept exactly `YYYY-MM-DD`; anything else is a validation error."""
+        if not isinstance(text, str) or len(text) != 10:
+            raise ValidationFailed(f"'{text}' is not a date in YYYY-MM-DD form")
+        try:
+            return cls(dt.date.fromisoformat(text))
+        except ValueError:
+            raise ValidationFailed(f"'{text}' is not a date in YYYY-MM-DD form") from None
+
+    @classmethod
+    def today(cls, now: dt.datetime, timezone: ZoneInfo) -> EventDate:
+        """The business's calendar day at the instant `now` (an aware UTC datetime)."""
+        return cls(now.astimezone(timezone).date())
+
+    def plus_days(self, days: int) -> EventDate:
+        return EventDate(self.value + dt.timedelta(days=days))
+
+    def days_until(self, other: EventDate) -> int:
+        return (other.value - self.value).days
+
+    def __str__(self) -> str:
+        return self.value.isoformat()

@@ -1,0 +1,21 @@
+"""A checkout's hold on a date, from session creation until it expires or completes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from domain.event_date import EventDate
+
+
+@dataclass(frozen=True)
+class DateHold:
+    session_id: str
+    event_date: EventDate
+    expires_at: dt.datetime
+    released_at: dt.datetime | None = None
+    correlation_id: str = ""
+
+    def is_active(self, now: dt.datetime) -> bool:
+        """Active until released or expired: an expired hold blocks nobody."""
+        return self.released_at is None and now < self.expires_at

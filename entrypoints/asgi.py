@@ -1,0 +1,54 @@
+"""The ASGI application as uvicorn loads it (`entrypoints.asgi:create_asgi_app`)."""
+
+from __future__ import annotations
+
+import logging
+
+from adapters.telemetry.log_filter import configure_logging
+from adapters.telemetry.otel_tracing import setup_tracing
+from adapters.telemetry.request_id_middleware import RequestIdMiddleware
+from application import commands as c
+from entrypoints.bootstrap import Elope, bootstrap
+from entrypoints.demo_catalog import seed_demo_catalog
+from entrypoints.http.app import create_asgi
+from entrypoints.settings import MOCK_WEBHOOK_SECRET, Settings, load_settings
+
+log = logging.getLogger("elope")
+
+
+async def prepare_mock_preset(elope: Elope) -> None:
+    """The mock preset starts with the demo catalog and an admin, so it is usable at once."""
+    settings = elope.settings
+    await seed_demo_catalog(elope.bus, elope.uow, elope.clock.now().date())
+    await elope.bus.handle(c.CreateAdmin(
+        email=settings.admin_email, password=settings.admin_password.get_secret_value(),
+        correlation_id="startup"))
+
+
+def announce(settings: Settings) -> None:
+    if settings.is_mock:
+        log.info("mock preset: in-memory data, fake Stripe, mail in %s",
+                 settings.mail_sink_dir.resolve())
+        log.info("mock preset: admin %s (password from ADMIN_PASSWORD)", settings.admin_email)
+        if settings.webhook_secret == MOCK_WEBHOOK_SECRET:
+            log.info("mock preset: webhook signing secret is %s", MOCK_WEBHOOK_SECRET)
+    if settings.jwt_secret_is_ephemeral:
+        log.warning("JWT_SECRET is not set: using an ephemeral secret; tokens die with the"
+                    " process")
+    if not settings.google_calendar_id:
+        log.warning("no Google Calendar configured: using the mock calendar")
+
+
+def create_asgi_app(settings: Settings | None = None) -> RequestIdMiddleware:
+    settings = settings or load_settings()
+    configure_logging(settings.log_level)
+    setup_tracing(settings.otel_service_name, settings.otel_exporter_otlp_endpoint)
+    elope = bootstrap(settings)
+
+    async def on_startup() -> None:
+        announce(settings)
+        if settings.is_mock:
+            await prepare_mock_preset(elope)
+        log.info("Elope listening on %s", settings.base_url)
+
+    return create_asgi(elope, on_startup=[on_startup])

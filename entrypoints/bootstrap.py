@@ -1,0 +1,110 @@
+"""The composition root: the one place a preset's adapters are wired into the bus.
+
+Tests call the same function with fakes in `overrides` (by port name: uow, payments, mailer,
+calendar, clock, hasher, throttle, metrics, tracing).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.argon2_hasher import Argon2Hasher
+from adapters.mail.file_sink import FileMailSink
+from adapters.memory.calendar import MockCalendar
+from adapters.memory.fake_payments import FakePayments
+from adapters.memory.login_throttle import MemoryLoginThrottle
+from adapters.memory.store import MemoryStore
+from adapters.memory.unit_of_work import memory_uow_factory
+from adapters.system_clock import SystemClock
+from adapters.telemetry.otel_tracing import OtelTracing
+from adapters.telemetry.prometheus_metrics import PrometheusMetrics
+from application.booking_policy import BookingPolicy
+from application.event_publisher import EventPublisher
+from application.handler_registry import COMMAND_HANDLERS
+from application.handlers.paid_session import PaidSessionCompleter
+from application.handlers.stripe_event_effects import StripeEventEffects
+from application.handlers.webhook_inbox import WebhookInbox
+from application.messagebus import MessageBus
+from application.outbox_relay import OutboxRelay
+from application.ports.clock import Clock
+from application.ports.payment import PaymentProvider
+from application.ports.unit_of_work import UnitOfWorkFactory
+from application.queries.availability import AvailabilitySources
+from application.serial_lanes import SerialLanes
+from application.subscribers import booking_subscribers
+from entrypoints.settings import Settings, SettingsError
+
+
+@dataclass
+class Elope:
+    """Everything an entry point needs: the bus for commands, the rest for reads."""
+
+    settings: Settings
+    bus: MessageBus
+    uow: UnitOfWorkFactory
+    availability: AvailabilitySources
+    payments: PaymentProvider
+    metrics: PrometheusMetrics
+    clock: Clock
+    adapters: dict[str, Any]
+
+    @property
+    def fake_payments(self) -> FakePayments | None:
+        """The local Stripe stand-in, when this preset uses it (dev routes need it)."""
+        return self.payments if isinstance(self.payments, FakePayments) else None
+
+
+def _mock_adapters(settings: Settings) -> dict[str, Any]:
+    store = MemoryStore()
+    return {
+        "store": store,
+        "uow": memory_uow_factory(store),
+        "payments": FakePayments(settings.webhook_secret, settings.base_url),
+        "mailer": FileMailSink(settings.mail_sink_dir, settings.postmark_from_email),
+        "calendar": MockCalendar(settings.mock_busy_dates),
+        "clock": SystemClock(),
+        "hasher": Argon2Hasher(),
+        "throttle": MemoryLoginThrottle(max_failures=5, window_seconds=15 * 60),
+        "metrics": PrometheusMetrics(),
+        "tracing": OtelTracing(),
+    }
+
+
+def bootstrap(settings: Settings, **overrides: Any) -> Elope:
+    if not settings.is_mock:
+        raise SettingsError("the real preset (PostgreSQL adapters) is not available yet")
+    ports = {**_mock_adapters(settings), **overrides}
+    policy = BookingPolicy(settings.timezone, settings.booking_horizon_days,
+                           settings.checkout_hold_minutes)
+    lanes = SerialLanes()
+    availability = AvailabilitySources(ports["uow"], ports["calendar"], ports["clock"], policy)
+    completer = PaidSessionCompleter(ports["uow"], ports["payments"], lanes, ports["clock"],
+                                     ports["metrics"])
+    effects = StripeEventEffects(ports["uow"], completer, ports["clock"])
+    inbox = WebhookInbox(ports["uow"], effects, lanes, ports["clock"], policy,
+                         ports["metrics"], ports["tracing"])
+    dependencies = {**ports, "policy": policy, "lanes": lanes, "availability": availability,
+                    "completer": completer, "inbox": inbox}
+
+    publisher = EventPublisher(ports["tracing"], ports["metrics"])
+    subscribers = booking_subscribers(ports["uow"], ports["mailer"], ports["calendar"],
+                                      ports["clock"])
+    for event_type, listeners in subscribers.items():
+        for subscriber in listeners:
+            publisher.subscribe(event_type, subscriber)
+    relay = OutboxRelay(ports["uow"], publisher, ports["clock"])
+    handlers = {command: _bind(handler, dependencies)
+                for command, handler in COMMAND_HANDLERS.items()}
+    bus = MessageBus(handlers, relay, ports["tracing"])
+    return Elope(settings, bus, ports["uow"], availability, ports["payments"],
+                 ports["metrics"], ports["clock"], ports)
+
+
+def _bind(handler: Any, dependencies: dict[str, Any]) -> Any:
+    """Inject a handler's ports by parameter name (cosmicpython's bootstrap)."""
+    wanted = [name for name, p in inspect.signature(handler).parameters.items()
+              if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    return functools.partial(handler, **{name: dependencies[name] for name in wanted})

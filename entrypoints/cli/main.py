@@ -1,0 +1,64 @@
+"""`elope`: the one console script (SPEC §10)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from entrypoints.cli import operations
+from entrypoints.settings import Settings, SettingsError, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="elope", description="Elope booking backend")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the API")
+    serve.add_argument("--port", type=int, default=None, help="default: API_PORT (3001)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--workers", type=int, default=1)
+    sub.add_parser("migrate", help="apply database migrations (safe to run twice)")
+    sub.add_parser("seed", help="write the demo catalog and a blackout date")
+    admin = sub.add_parser("create-admin", help="create an admin or reset its password")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--password", required=True)
+    sub.add_parser("doctor", help="check the configuration of the chosen preset")
+    webhooks = sub.add_parser("webhooks", help="webhook inbox tools")
+    webhooks_sub = webhooks.add_subparsers(dest="webhooks_command", required=True)
+    replay = webhooks_sub.add_parser("replay", help="process stored events again")
+    replay.add_argument("--status", default="FAILED")
+    sub.add_parser("reconcile", help="ask the payment provider about overdue holds")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "doctor":
+        return operations.doctor()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"elope: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        return operations.serve(settings, args.host, args.port, args.workers)
+    jobs: dict[str, Callable[[Settings], Coroutine[Any, Any, int]]] = {
+        "migrate": operations.migrate,
+        "seed": operations.seed,
+        "reconcile": operations.reconcile,
+    }
+    try:
+        if args.command == "create-admin":
+            return asyncio.run(operations.create_admin(settings, args.email, args.password))
+        if args.command == "webhooks":
+            return asyncio.run(operations.replay_webhooks(settings, args.status))
+        return asyncio.run(jobs[args.command](settings))
+    except SettingsError as exc:
+        print(f"elope: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""What each `elope` sub-command does."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import uvicorn
+
+from application import commands as c
+from application.handlers.reconcile import ReconcileReport
+from application.ids import new_id
+from domain.webhook_event import WebhookStatus
+from entrypoints.bootstrap import bootstrap
+from entrypoints.cli.doctor import run_doctor
+from entrypoints.demo_catalog import seed_demo_catalog
+from entrypoints.settings import Settings, SettingsError, load_settings
+
+MOCK_IS_IN_MEMORY = (
+    "the mock preset keeps its data in the serving process's memory; `elope serve` seeds it"
+    " with the demo catalog and the ADMIN_EMAIL admin at start"
+)
+
+
+def serve(settings: Settings, host: str, port: int | None, workers: int) -> int:
+    if settings.is_mock and workers > 1:
+        print("elope: the mock preset keeps data in memory and runs one worker only",
+              file=sys.stderr)
+        return 2
+    port = port or settings.api_port
+    # The workers import the app themselves and read the same environment; the port they
+    # announce must match the one they listen on.
+    os.environ["API_PORT"] = str(port)
+    try:
+        load_settings()  # fail in the parent with one line, not in every worker
+    except SettingsError as exc:
+        print(f"elope: {exc}", file=sys.stderr)
+        return 2
+    uvicorn.run("entrypoints.asgi:create_asgi_app", factory=True, host=host, port=port,
+                workers=workers, log_config=None, access_log=False)
+    return 0
+
+
+def doctor() -> int:
+    return run_doctor()
+
+
+async def migrate(settings: Settings) -> int:
+    if settings.is_mock:
+        print(f"elope: nothing to migrate: {MOCK_IS_IN_MEMORY}")
+        return 0
+    raise SettingsError("migrations arrive with the PostgreSQL adapters")
+
+
+async def seed(settings: Settings) -> int:
+    if settings.is_mock:
+        print(f"elope: nothing to seed: {MOCK_IS_IN_MEMORY}")
+        return 0
+    elope = bootstrap(settings)
+    created = await seed_demo_catalog(elope.bus, elope.uow, elope.clock.now().date())
+    print(f"elope: demo catalog seeded ({created} packages created)")
+    return 0
+
+
+async def create_admin(settings: Settings, email: str, password: str) -> int:
+    if settings.is_mock:
+        print(f"elope: nothing stored: {MOCK_IS_IN_MEMORY}")
+        return 0
+    elope = bootstrap(settings)
+    user = await elope.bus.handle(c.CreateAdmin(email=email, password=password,
+                                                correlation_id=new_id("cli")))
+    print(f"elope: admin {user.email} ready")
+    return 0
+
+
+async def replay_webhooks(settings: Settings, status: str) -> int:
+    elope = bootstrap(settings)
+    async with elope.uow() as tx:
+        ids = await tx.webhook_events.ids_with_status(WebhookStatus(status.upper()))
+    failed = 0
+    for event_id in ids:
+        try:
+            ack = await elope.bus.handle(c.ReplayStripeEvent(event_id=event_id,
+                                                             correlation_id=new_id("cli")))
+            print(f"{event_id}: {ack.status.value}")
+        except Exception as exc:
+            failed += 1
+            print(f"{event_id}: still failing ({type(exc).__name__})")
+    print(f"elope: replayed {len(ids)} events, {failed} still failing")
+    return 1 if failed else 0
+
+
+async def reconcile(settings: Settings) -> int:
+    elope = bootstrap(settings)
+    report: ReconcileReport = await elope.bus.handle(
+        c.ReconcileHolds(correlation_id=new_id("cli")))
+    print(f"elope: {report.completed} paid sessions completed, {report.released} holds"
+          f" released, {report.still_open} open sessions expired")
+    return 0

@@ -1,0 +1,93 @@
+"""create_app(): the one place routes, dependencies, errors, middleware and lifespan meet."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
+
+from adapters.telemetry.request_id_middleware import RequestIdMiddleware
+from entrypoints.bootstrap import Elope
+from entrypoints.http.admin_auth import admin_guard
+from entrypoints.http.background import background_loops
+from entrypoints.http.controllers.admin_access import AdminLoginController
+from entrypoints.http.controllers.admin_blackouts import AdminBlackoutsController
+from entrypoints.http.controllers.admin_bookings import AdminBookingsController
+from entrypoints.http.controllers.admin_catalog import AdminCatalogController
+from entrypoints.http.controllers.admin_webhooks import AdminWebhooksController
+from entrypoints.http.controllers.availability import AvailabilityController
+from entrypoints.http.controllers.bookings import BookingsController
+from entrypoints.http.controllers.dev import DevController
+from entrypoints.http.controllers.health import HealthController
+from entrypoints.http.controllers.metrics import MetricsController
+from entrypoints.http.controllers.public_catalog import CatalogController
+from entrypoints.http.controllers.stripe_webhook import StripeWebhookController
+from entrypoints.http.errors import EXCEPTION_HANDLERS
+from entrypoints.http.span_names import route_span_details
+
+API_VERSION = "1.0.0"
+
+
+def create_asgi(
+    elope: Elope, *, run_background: bool = True,
+    on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
+) -> RequestIdMiddleware:
+    """The app as served: wrapped in the request-id middleware, outside Litestar, because
+    Litestar runs its own middleware per route - an unknown path would get no X-Request-ID."""
+    return RequestIdMiddleware(create_app(elope, run_background=run_background,
+                                          on_startup=on_startup))
+
+
+def create_app(
+    elope: Elope, *, run_background: bool = True,
+    on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
+) -> Litestar:
+    admin = Router(
+        path="/", guards=[admin_guard], security=[{"BearerToken": []}],
+        route_handlers=[AdminBookingsController, AdminBlackoutsController,
+                        AdminCatalogController, AdminWebhooksController],
+    )
+    handlers: list[object] = [
+        CatalogController, AvailabilityController, BookingsController,
+        StripeWebhookController, AdminLoginController, admin, HealthController,
+        MetricsController,
+    ]
+    if elope.settings.is_mock:
+        handlers.append(DevController)
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        for step in on_startup:
+            await step()
+        if not run_background:
+            yield
+            return
+        async with background_loops(elope):
+            yield
+
+    settings = elope.settings
+    return Litestar(
+        route_handlers=handlers,  # type: ignore[arg-type]
+        dependencies={"elope": Provide(lambda: elope, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(
+            scope_span_details_extractor=route_span_details, exclude=["/metrics"]))],
+        cors_config=CORSConfig(allow_origins=[settings.cors_origin]) if settings.cors_origin
+        else None,
+        openapi_config=OpenAPIConfig(
+            title="Elope", version=API_VERSION,
+            description="Booking API for an elopement business.",
+            components=Components(security_schemes={"BearerToken": SecurityScheme(
+                type="http", scheme="bearer", bearer_format="JWT")}),
+        ),
+        state=State({"jwt_secret": settings.effective_jwt_secret}),
+        lifespan=[lifespan],
+        debug=False,
+    )

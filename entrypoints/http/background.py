@@ -1,0 +1,44 @@
+"""Periodic work that keeps the system honest without a request to trigger it: the outbox
+relay (after a crash) and the reconciler (after a lost webhook)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from application.commands import ReconcileHolds
+from application.ids import new_id
+from entrypoints.bootstrap import Elope
+
+log = logging.getLogger("elope.background")
+
+
+async def _every(seconds: float, job: Callable[[], Awaitable[object]], name: str) -> None:
+    while True:
+        try:
+            await job()
+        except Exception:
+            log.exception("%s failed; next try in %ss", name, seconds)
+        await asyncio.sleep(seconds)
+
+
+@contextlib.asynccontextmanager
+async def background_loops(elope: Elope) -> AsyncIterator[None]:
+    settings = elope.settings
+
+    async def reconcile() -> object:
+        return await elope.bus.handle(ReconcileHolds(correlation_id=new_id("reconcile")))
+
+    tasks = [
+        asyncio.create_task(_every(settings.outbox_relay_interval_seconds,
+                                   elope.bus.relay_outbox, "outbox relay")),
+        asyncio.create_task(_every(settings.reconcile_interval_seconds, reconcile, "reconciler")),
+    ]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+
+from application.commands import CancelBooking
+from application.ports.bookings import BookingFilter
+from application.queries.bookings import booking_timeline, bookings_page
+from domain.booking import BookingStatus
+from domain.errors import ValidationFailed
+from domain.event_date import EventDate
+from entrypoints.bootstrap import Elope
+from entrypoints.http.request_context import request_id_of
+from entrypoints.http.schemas import (
+    BookingPageRead,
+    BookingRead,
+    CancelCreate,
+    TimelineEntryRead,
+)
+
+
+def _status(value: str | None) -> BookingStatus | None:
+    if not value:
+        return None
+    try:
+        return BookingStatus(value.upper())
+    except ValueError:
+        raise ValidationFailed(f"status must be one of {', '.join(BookingStatus)}") from None
+
+
+class AdminBookingsController(Controller):
+    path = "/v1/admin/bookings"
+    tags = ["admin"]
+
+    @get("/", operation_id="adminListBookings", summary="Bookings, newest first (keyset pages)")
+    async def list_bookings(
+        self, elope: Elope, limit: int = Parameter(default=50),
+        cursor: str | None = None, status: str | None = None,
+        from_: str | None = Parameter(query="from", default=None),
+        to: str | None = None,
+    ) -> BookingPageRead:
+        where = BookingFilter(
+            status=_status(status),
+            date_from=EventDate.parse(from_) if from_ else None,
+            date_to=EventDate.parse(to) if to else None,
+        )
+        page = await bookings_page(elope.uow, where, limit, cursor)
+        return BookingPageRead([BookingRead.of(b) for b in page.items], page.next_cursor)
+
+    @post("/{booking_id:str}/cancel", operation_id="adminCancelBooking", status_code=200,
+          summary="Cancel a booking (optionally refunding it) and free its date")
+    async def cancel(
+        self, elope: Elope, booking_id: str, data: CancelCreate, request: Request[Any, Any, Any],
+    ) -> BookingRead:
+        booking = await elope.bus.handle(CancelBooking(
+            booking_id=booking_id, refund=data.refund, correlation_id=request_id_of(request)))
+        return BookingRead.of(booking)
+
+    @get("/{booking_id:str}/timeline", operation_id="adminBookingTimeline",
+         summary="Everything that happened to a booking, in order")
+    async def timeline(self, elope: Elope, booking_id: str) -> list[TimelineEntryRead]:
+        return [TimelineEntryRead.of(e) for e in await booking_timeline(elope.uow, booking_id)]

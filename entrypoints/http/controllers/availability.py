@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from litestar import Controller, get
+from litestar.params import Parameter
+
+from domain.event_date import EventDate
+from entrypoints.bootstrap import Elope
+from entrypoints.http.schemas import AvailabilityRead, UnavailableDateRead
+
+
+class AvailabilityController(Controller):
+    path = "/v1/availability"
+    tags = ["availability"]
+
+    @get("/", operation_id="getAvailability", summary="Whether one date can be booked")
+    async def one_date(
+        self, elope: Elope, date: str = Parameter(description="YYYY-MM-DD"),
+    ) -> AvailabilityRead:
+        day = EventDate.parse(date)
+        reason = await elope.availability.reason_for(day)
+        return AvailabilityRead(str(day), reason is None, reason.value if reason else None)
+
+    @get("/unavailable", operation_id="listUnavailableDates",
+         summary="Every unavailable date in a range of at most 366 days")
+    async def unavailable(
+        self, elope: Elope, from_: str = Parameter(query="from", description="YYYY-MM-DD"),
+        to: str = Parameter(description="YYYY-MM-DD"),
+    ) -> list[UnavailableDateRead]:
+        found = await elope.availability.unavailable_between(EventDate.parse(from_),
+                                                             EventDate.parse(to))
+        return [UnavailableDateRead(str(day), reason.value) for day, reason in found]

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from litestar import Controller, Response, get
+
+from entrypoints.bootstrap import Elope
+
+
+class MetricsController(Controller):
+    path = "/metrics"
+    tags = ["operations"]
+
+    @get("/", operation_id="metrics", summary="Prometheus exposition", include_in_schema=True)
+    async def scrape(self, elope: Elope) -> Response[bytes]:
+        body, content_type = elope.metrics.render()
+        return Response(body, media_type=content_type)

@@ -1,0 +1,100 @@
+"""SPEC §8: one table from error class to status and code, and one body for every error -
+domain errors, Litestar's own (validation, unknown route, wrong method) and the unexpected."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotFoundException as RouteNotFound
+from litestar.exceptions import ValidationException as LitestarValidation
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from domain.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PaymentProviderUnavailable,
+    RateLimited,
+    Unauthorized,
+    ValidationFailed,
+    WebhookInProgress,
+    WebhookProcessingFailed,
+    WebhookRejected,
+)
+from entrypoints.http.request_context import request_id_of
+
+log = logging.getLogger("elope.http")
+
+DOMAIN_ERRORS: list[tuple[type[DomainError], int, str]] = [
+    (ValidationFailed, 400, "VALIDATION_ERROR"),
+    (Unauthorized, 401, "UNAUTHORIZED"),
+    (NotFound, 404, "NOT_FOUND"),
+    (WebhookInProgress, 409, "CONFLICT"),
+    (Conflict, 409, "CONFLICT"),
+    (WebhookRejected, 422, "WEBHOOK_VALIDATION_ERROR"),
+    (RateLimited, 429, "RATE_LIMITED"),
+    (WebhookProcessingFailed, 500, "WEBHOOK_PROCESSING_ERROR"),
+    (PaymentProviderUnavailable, 503, "SERVICE_UNAVAILABLE"),
+]
+
+HTTP_CODES = {
+    400: "VALIDATION_ERROR", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
+    405: "NOT_FOUND", 409: "CONFLICT", 422: "WEBHOOK_VALIDATION_ERROR", 429: "RATE_LIMITED",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
+def error_response(request: Request[Any, Any, Any], status: int, code: str, message: str) -> Response[dict[str, str]]:
+    body = {"error": code, "message": message, "requestId": request_id_of(request)}
+    return Response(body, status_code=status, media_type=MediaType.JSON)
+
+
+def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, str]]:
+    for error_class, status, code in DOMAIN_ERRORS:
+        if isinstance(exc, error_class):
+            return error_response(request, status, code, exc.message)
+    return on_unexpected(request, exc)
+
+
+def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, str]]:
+    status = exc.status_code
+    if status >= 500:
+        return on_unexpected(request, exc)
+    code = HTTP_CODES.get(status, "VALIDATION_ERROR")
+    return error_response(request, status, code, _describe(exc))
+
+
+def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
+    # The trace goes to the log (with the request id); the caller only gets the id.
+    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path,
+              exc_info=exc)
+    return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                          "something went wrong on our side; quote the requestId if you ask us")
+
+
+def _describe(exc: HTTPException) -> str:
+    if isinstance(exc, LitestarValidation):
+        problems = [
+            f"{item.get('key') or 'body'}: {item.get('message')}"
+            for item in (exc.extra or []) if isinstance(item, dict)
+        ]
+        return "invalid request: " + "; ".join(problems) if problems else "invalid request"
+    if isinstance(exc, RouteNotFound):
+        return "no such resource"
+    if isinstance(exc, NotAuthorizedException):
+        return "a valid admin token is required"
+    if isinstance(exc, PermissionDeniedException):
+        return "not allowed"
+    if exc.status_code == 405:
+        return "no such resource for this method"
+    return str(exc.detail)
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: on_domain_error,
+    HTTPException: on_http_exception,
+    Exception: on_unexpected,
+}

@@ -1,0 +1,140 @@
+"""SPEC §9: every setting, read from the environment once and validated at start."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.errors import ValidationFailed
+from domain.event_date import EventDate
+
+# Fixed so a developer can sign test webhooks by hand; printed at start, mock preset only.
+MOCK_WEBHOOK_SECRET = "whsec_elope_mock_preset_dev_secret"
+MIN_JWT_SECRET_BYTES = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    adapters_preset: Literal["mock", "real"] = "mock"
+    api_port: int = Field(3001, ge=1, le=65535)
+    public_url: str | None = None
+    cors_origin: str | None = None
+    jwt_secret: SecretStr | None = None
+    database_url: SecretStr | None = None
+    db_pool_min: int = Field(1, ge=0, le=100)
+    db_pool_max: int = Field(10, ge=1, le=500)
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: str | None = None
+    stripe_success_url: str = "http://localhost:3001/v1/dev/checkout/done"
+    stripe_cancel_url: str = "http://localhost:3001/v1/dev/checkout/canceled"
+    postmark_server_token: SecretStr | None = None
+    postmark_from_email: str = "bookings@elope.example"
+    mail_sink_dir: Path = Path("var/mail")
+    google_calendar_id: str | None = None
+    google_service_account_json_base64: SecretStr | None = None
+    mock_calendar_busy_dates: str = ""
+    business_timezone: str = "UTC"
+    checkout_hold_minutes: int = Field(30, ge=30, le=1440)
+    booking_horizon_days: int = Field(730, ge=1, le=3650)
+    admin_email: str = "admin@example.com"
+    admin_password: SecretStr = SecretStr("admin")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    otel_service_name: str = "elope"
+    otel_exporter_otlp_endpoint: str | None = None
+    reconcile_interval_seconds: int = Field(300, ge=10)
+    outbox_relay_interval_seconds: int = Field(10, ge=1)
+
+    @field_validator("business_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not a known IANA time zone") from None
+        return value
+
+    @field_validator("mock_calendar_busy_dates")
+    @classmethod
+    def _dates(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                EventDate.parse(part)
+            except ValidationFailed as exc:
+                raise ValueError(exc.message) from None
+        return value
+
+    @model_validator(mode="after")
+    def _preset_requirements(self) -> Settings:
+        if self.db_pool_min > self.db_pool_max:
+            raise ValueError("DB_POOL_MIN must not exceed DB_POOL_MAX")
+        if self.adapters_preset == "real":
+            missing = [name for name, value in (
+                ("DATABASE_URL", self.database_url),
+                ("JWT_SECRET", self.jwt_secret),
+                ("STRIPE_SECRET_KEY", self.stripe_secret_key),
+                ("STRIPE_WEBHOOK_SECRET", self.stripe_webhook_secret),
+            ) if value is None or not value.get_secret_value()]
+            if missing:
+                raise ValueError(f"the real preset needs {', '.join(missing)}")
+            jwt = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+            if len(jwt.encode()) < MIN_JWT_SECRET_BYTES:
+                raise ValueError(f"JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes")
+        return self
+
+    @property
+    def is_mock(self) -> bool:
+        return self.adapters_preset == "mock"
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.business_timezone)
+
+    @cached_property
+    def effective_jwt_secret(self) -> str:
+        """The configured secret, or (mock preset only) an ephemeral one for this process."""
+        if self.jwt_secret is not None and self.jwt_secret.get_secret_value():
+            return self.jwt_secret.get_secret_value()
+        return secrets.token_urlsafe(48)
+
+    @property
+    def jwt_secret_is_ephemeral(self) -> bool:
+        return self.jwt_secret is None or not self.jwt_secret.get_secret_value()
+
+    @property
+    def webhook_secret(self) -> str:
+        if self.stripe_webhook_secret is not None:
+            return self.stripe_webhook_secret.get_secret_value()
+        return MOCK_WEBHOOK_SECRET
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://localhost:{self.api_port}").rstrip("/")
+
+    @property
+    def mock_busy_dates(self) -> set[EventDate]:
+        parts = (p.strip() for p in self.mock_calendar_busy_dates.split(","))
+        return {EventDate.parse(p) for p in parts if p}
+
+
+class SettingsError(Exception):
+    """A configuration problem, phrased as the one line start-up prints."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the environment; a bad value becomes one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]).upper()
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"invalid configuration: {where + ': ' if where else ''}{message}"
+                            ) from None
