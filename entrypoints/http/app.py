@@ -89,5 +89,8 @@ def create_app(
         ),
         state=State({"jwt_secret": settings.effective_jwt_secret}),
         lifespan=[lifespan],
+        # Logging is configured once by the process (adapters.telemetry.log_filter), with the
+        # correlation id on every line; Litestar's own config would replace that handler.
+        logging_config=None,
         debug=False,
     )
