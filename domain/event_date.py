@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from domain.errors import ValidationFailed
+
+_YYYY_MM_DD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True, order=True)
@@ -16,7 +19,8 @@ class EventDate:
     @classmethod
     def parse(cls, text: str) -> EventDate:
         """Accept exactly `YYYY-MM-DD`; anything else is a validation error."""
-        if not isinstance(text, str) or len(text) != 10:
+        # fromisoformat alone also takes week dates ("2026-W25-6") and other ISO forms.
+        if not isinstance(text, str) or not _YYYY_MM_DD.fullmatch(text):
             raise ValidationFailed(f"'{text}' is not a date in YYYY-MM-DD form")
         try:
             return cls(dt.date.fromisoformat(text))

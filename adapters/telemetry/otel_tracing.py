@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -15,6 +15,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from adapters.telemetry.correlation import CORRELATION_KEY, correlation_scope, get_correlation_id
 from adapters.telemetry.span_processor import CorrelationIdSpanProcessor
 
 TRACER_NAME = "elope"
@@ -32,7 +33,13 @@ class OtelTracing:
 
     @contextmanager
     def span(self, name: str, attributes: dict[str, str]) -> Iterator[None]:
-        with self._tracer.start_as_current_span(name, attributes=attributes):
+        cid = attributes.get(CORRELATION_KEY, "")
+        with ExitStack() as stack:
+            # Work outside a request (the outbox relay, the reconciler) has no bound id: bind
+            # the one the command or event carries, so its log lines and child spans get it.
+            if cid and cid != get_correlation_id():
+                stack.enter_context(correlation_scope(cid))
+            stack.enter_context(self._tracer.start_as_current_span(name, attributes=attributes))
             yield
 
     def current_traceparent(self) -> str | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from application.commands import CancelBooking
 from application.ports.bookings import BookingFilter
@@ -38,7 +38,7 @@ class AdminBookingsController(Controller):
     async def list_bookings(
         self, elope: Elope, limit: int = Parameter(default=50),
         cursor: str | None = None, status: str | None = None,
-        from_: str | None = Parameter(query="from", default=None),
+        from_: str | None = QueryParameter(name="from", default=None),
         to: str | None = None,
     ) -> BookingPageRead:
         where = BookingFilter(

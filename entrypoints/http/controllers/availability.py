@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from domain.event_date import EventDate
 from entrypoints.bootstrap import Elope
@@ -23,7 +23,7 @@ class AvailabilityController(Controller):
     @get("/unavailable", operation_id="listUnavailableDates",
          summary="Every unavailable date in a range of at most 366 days")
     async def unavailable(
-        self, elope: Elope, from_: str = Parameter(query="from", description="YYYY-MM-DD"),
+        self, elope: Elope, from_: str = QueryParameter(name="from", description="YYYY-MM-DD"),
         to: str = Parameter(description="YYYY-MM-DD"),
     ) -> list[UnavailableDateRead]:
         found = await elope.availability.unavailable_between(EventDate.parse(from_),
