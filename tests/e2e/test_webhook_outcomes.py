@@ -1,0 +1,254 @@
+"""SPEC §4's outcome table, over HTTP: POST /v1/webhooks/stripe with Stripe-signed bodies."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import stripe
+
+from adapters.memory.settable_clock import SettableClock
+from adapters.memory.store import MemoryStore
+from adapters.memory.unit_of_work import memory_uow_factory
+from entrypoints.asgi import prepare_mock_preset
+from entrypoints.bootstrap import Elope, bootstrap
+from entrypoints.http.app import create_asgi
+from entrypoints.settings import MOCK_WEBHOOK_SECRET, Settings
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, paid_session, sign, stripe_event
+
+WEBHOOK = "/v1/webhooks/stripe"
+
+
+async def sunrise_id(client: httpx.AsyncClient) -> str:
+    return str((await client.get("/v1/packages/sunrise-cliffs")).json()["id"])
+
+
+async def deliver(client: httpx.AsyncClient, payload: dict[str, Any]) -> httpx.Response:
+    raw, headers = sign(payload)
+    return await client.post(WEBHOOK, content=raw, headers=headers)
+
+
+async def inbox(client: httpx.AsyncClient, headers: dict[str, str],
+                status: str | None = None) -> list[dict[str, Any]]:
+    query = f"?status={status}" if status else ""
+    response = await client.get(f"/v1/admin/webhooks{query}", headers=headers)
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
+async def bookings_on(client: httpx.AsyncClient, headers: dict[str, str],
+                      date: str) -> list[dict[str, Any]]:
+    response = await client.get(f"/v1/admin/bookings?from={date}&to={date}", headers=headers)
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
+def mail(settings: Settings, suffix: str) -> list[Path]:
+    return sorted(settings.mail_sink_dir.glob(f"*{suffix}.eml"))
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.json()["error"] == code
+
+
+async def test_a_first_delivery_books_the_date_and_is_processed(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], settings: Settings,
+    future_date: Callable[[int], str],
+) -> None:
+    event = stripe_event("checkout.session.completed",
+                         paid_session(package_id=await sunrise_id(client), event_date=future_date(70)))
+    response = await deliver(client, event)
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "PROCESSED"
+    [record] = await inbox(client, admin_headers)
+    assert (record["eventId"], record["status"], record["attempts"]) == (event["id"], "PROCESSED", 1)
+    [booking] = await bookings_on(client, admin_headers, future_date(70))
+    assert booking["status"] == "PAID"
+    assert [p.name for p in mail(settings, "confirmation")] == [
+        f"booking_{booking['id']}_confirmation.eml"]
+
+
+async def test_a_redelivery_is_acknowledged_and_counted_without_a_second_effect(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], settings: Settings,
+    future_date: Callable[[int], str],
+) -> None:
+    event = stripe_event("checkout.session.completed",
+                         paid_session(package_id=await sunrise_id(client), event_date=future_date(71)))
+    raw, headers = sign(event)
+    for _ in range(3):
+        response = await client.post(WEBHOOK, content=raw, headers=headers)
+        assert response.status_code == 200, response.text
+    [record] = await inbox(client, admin_headers)
+    assert (record["status"], record["attempts"]) == ("PROCESSED", 3)
+    assert len(await bookings_on(client, admin_headers, future_date(71))) == 1
+    assert len(mail(settings, "confirmation")) == 1
+
+
+def unsigned(raw: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    return raw, {"Content-Type": "application/json"}
+
+
+def wrongly_signed(raw: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    return raw, sign(json.loads(raw), secret="whsec_someone_else")[1]
+
+
+def tampered(raw: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    assert b"180000" in raw
+    return raw.replace(b"180000", b"100", 1), headers
+
+
+def stale(raw: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    ten_minutes_ago = int(time.time()) - 600  # beyond the 300 s tolerance: a replayed capture
+    header = stripe.WebhookSignature.generate_signature_header(
+        raw.decode(), MOCK_WEBHOOK_SECRET, timestamp=ten_minutes_ago)
+    return raw, {**headers, "Stripe-Signature": header}
+
+
+@pytest.mark.parametrize("forge", [unsigned, wrongly_signed, tampered, stale])
+async def test_a_delivery_that_fails_the_signature_check_is_rejected_and_nothing_is_recorded(
+    client: httpx.AsyncClient, admin_headers: dict[str, str],
+    future_date: Callable[[int], str], forge: Callable[..., tuple[bytes, dict[str, str]]],
+) -> None:
+    event = stripe_event("checkout.session.completed",
+                         paid_session(package_id=await sunrise_id(client), event_date=future_date(72)))
+    raw, headers = forge(*sign(event))
+    response = await client.post(WEBHOOK, content=raw, headers=headers)
+    assert_error(response, 422, "WEBHOOK_VALIDATION_ERROR")
+    assert await inbox(client, admin_headers) == []
+    assert await bookings_on(client, admin_headers, future_date(72)) == []
+
+
+async def test_invalid_metadata_is_rejected_and_stored_failed(
+    client: httpx.AsyncClient, admin_headers: dict[str, str],
+) -> None:
+    session = paid_session(package_id=await sunrise_id(client), event_date="next summer")
+    response = await deliver(client, stripe_event("checkout.session.completed", session))
+    assert_error(response, 422, "WEBHOOK_VALIDATION_ERROR")
+    [record] = await inbox(client, admin_headers, "FAILED")
+    assert record["lastError"]
+
+
+class BookingsFailOnce:
+    """The bookings table of a database that drops the connection on the first insert."""
+
+    def __init__(self, inner: Any, trips: list[str]) -> None:
+        self._inner = inner
+        self._trips = trips
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def add(self, booking: Any) -> None:
+        if self._trips:
+            raise ConnectionResetError(self._trips.pop())
+        await self._inner.add(booking)
+
+
+@pytest.fixture
+async def flaky_client(settings: Settings, clock: SettableClock) -> AsyncIterator[httpx.AsyncClient]:
+    memory = memory_uow_factory(MemoryStore())
+    trips = ["connection to the database was lost"]
+
+    def uow() -> Any:
+        tx = memory()
+        tx.bookings = BookingsFailOnce(tx.bookings, trips)  # type: ignore[assignment]
+        return tx
+
+    elope = bootstrap(settings, clock=clock, uow=uow)
+    await prepare_mock_preset(elope)
+    transport = httpx.ASGITransport(app=create_asgi(elope, run_background=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://elope.test") as http:
+        yield http
+
+
+async def test_a_transient_failure_is_stored_failed_and_the_next_delivery_books(
+    flaky_client: httpx.AsyncClient, settings: Settings, future_date: Callable[[int], str],
+) -> None:
+    client = flaky_client
+    login = await client.post("/v1/admin/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    admin = {"Authorization": f"Bearer {login.json()['token']}"}
+    event = stripe_event("checkout.session.completed",
+                         paid_session(package_id=await sunrise_id(client), event_date=future_date(73)))
+    raw, headers = sign(event)
+
+    first = await client.post(WEBHOOK, content=raw, headers=headers)
+    assert_error(first, 500, "WEBHOOK_PROCESSING_ERROR")
+    [failed] = await inbox(client, admin, "FAILED")
+    assert failed["eventId"] == event["id"] and failed["lastError"]
+    assert await bookings_on(client, admin, future_date(73)) == []
+
+    again = await client.post(WEBHOOK, content=raw, headers=headers)
+    assert again.status_code == 200, again.text
+    [record] = await inbox(client, admin)
+    assert (record["status"], record["attempts"], record["lastError"]) == ("PROCESSED", 2, None)
+    assert len(await bookings_on(client, admin, future_date(73))) == 1
+    assert len(mail(settings, "confirmation")) == 1
+
+
+async def test_a_date_taken_while_the_second_couple_paid_is_refunded_with_an_apology(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], settings: Settings,
+    elope: Elope, future_date: Callable[[int], str],
+) -> None:
+    package_id, date = await sunrise_id(client), future_date(74)
+    winner = paid_session(package_id=package_id, event_date=date)
+    late = paid_session(package_id=package_id, event_date=date, email="late@example.com")
+    assert (await deliver(client, stripe_event("checkout.session.completed", winner))).status_code == 200
+    response = await deliver(client, stripe_event("checkout.session.completed", late))
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "PROCESSED"
+    refunds = elope.payments.refunds  # type: ignore[attr-defined]
+    assert list(refunds) == [f"refund:{late['id']}"]
+    refund = refunds[f"refund:{late['id']}"]
+    assert (refund["payment_intent"], refund["amount"]) == (late["payment_intent"], 180_000)
+    [booking] = await bookings_on(client, admin_headers, date)
+    assert booking["email"] == "couple@example.com"
+    [apology] = mail(settings, "conflict-refund")
+    assert "To: late@example.com" in apology.read_text()
+    assert len(mail(settings, "confirmation")) == 1
+
+
+async def test_an_expired_session_gives_its_date_back(
+    client: httpx.AsyncClient, future_date: Callable[[int], str],
+) -> None:
+    date = future_date(75)
+    created = await client.post("/v1/bookings/checkout", json={
+        "packageSlug": "sunrise-cliffs", "eventDate": date, "coupleName": "Ada & Grace",
+        "email": "ada@example.com", "addOnIds": []})
+    assert created.status_code == 201, created.text
+    held = (await client.get(f"/v1/availability?date={date}")).json()
+    assert (held["available"], held["reason"]) == (False, "held")
+    session = {"id": created.json()["sessionId"], "object": "checkout.session",
+               "status": "expired", "payment_status": "unpaid", "metadata": {}}
+    assert (await deliver(client, stripe_event("checkout.session.expired", session))).status_code == 200
+    free = (await client.get(f"/v1/availability?date={date}")).json()
+    assert (free["available"], free["reason"]) == (True, None)
+
+
+async def test_an_unknown_event_type_is_recorded_and_acknowledged(
+    client: httpx.AsyncClient, admin_headers: dict[str, str],
+) -> None:
+    event = stripe_event("customer.created", {"id": "cus_1", "object": "customer"})
+    response = await deliver(client, event)
+    assert response.status_code == 200, response.text
+    assert [(r["eventId"], r["eventType"]) for r in await inbox(client, admin_headers)] == [
+        (event["id"], "customer.created")]
+
+
+async def test_an_unpaid_completion_waits_for_the_async_payment_to_succeed(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], future_date: Callable[[int], str],
+) -> None:
+    date = future_date(76)
+    session = paid_session(package_id=await sunrise_id(client), event_date=date)
+    pending = {**session, "payment_status": "unpaid"}
+    assert (await deliver(client, stripe_event("checkout.session.completed", pending))).status_code == 200
+    assert await bookings_on(client, admin_headers, date) == []
+    succeeded = stripe_event("checkout.session.async_payment_succeeded", session)
+    assert (await deliver(client, succeeded)).status_code == 200
+    [booking] = await bookings_on(client, admin_headers, date)
+    assert booking["status"] == "PAID"

@@ -1,0 +1,161 @@
+"""Real concurrency through the ASGI app: many webhook deliveries at the same moment, retried
+the way Stripe retries, still make exactly one booking per date and one email per effect."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from adapters.memory.settable_clock import SettableClock
+from adapters.memory.store import MemoryStore
+from adapters.memory.unit_of_work import MemoryUnitOfWork
+from entrypoints.asgi import prepare_mock_preset
+from entrypoints.bootstrap import Elope, bootstrap
+from entrypoints.settings import Settings
+from tests.conftest import paid_session, sign, stripe_event
+
+WEBHOOK = "/v1/webhooks/stripe"
+MAX_RETRY_ROUNDS = 10
+
+
+class SlowUnitOfWork(MemoryUnitOfWork):
+    """The memory store with a database's latency: every transaction waits a moment before
+    it starts, so concurrent requests interleave at every step instead of running through."""
+
+    async def __aenter__(self) -> MemoryUnitOfWork:
+        await asyncio.sleep(random.uniform(0, 0.002))
+        return await super().__aenter__()
+
+
+@pytest.fixture(params=["memory", "memory_with_latency"])
+async def elope(request: pytest.FixtureRequest, settings: Settings, clock: SettableClock) -> Elope:
+    """Overrides the shared fixture (and so the app behind `client`) with both stores."""
+    store = MemoryStore()
+    slow = request.param == "memory_with_latency"
+    app = bootstrap(settings, clock=clock, store=store,
+                    uow=lambda: SlowUnitOfWork(store) if slow else MemoryUnitOfWork(store))
+    await prepare_mock_preset(app)
+    return app
+
+
+def ok(response: httpx.Response) -> bool:
+    return 200 <= response.status_code < 300
+
+
+async def booking_exists(elope: Elope, session_id: str) -> bool:
+    async with elope.uow() as tx:
+        return await tx.bookings.by_session(session_id) is not None
+
+
+async def refunded(elope: Elope, session_id: str) -> bool:
+    return f"refund:{session_id}" in elope.payments.refunds  # type: ignore[attr-defined]
+
+
+async def deliver_like_stripe(
+    client: httpx.AsyncClient, elope: Elope, deliveries: list[tuple[str, bytes, dict[str, str]]],
+) -> tuple[list[httpx.Response], int]:
+    """POST every delivery at once; re-POST each one answered non-2xx, round after round,
+    until all are 2xx. A 2xx must mean the work is done at the moment it is answered.
+    Returns the first round's answers and how many POSTs were made in all."""
+
+    async def post(session_id: str, raw: bytes, headers: dict[str, str]) -> httpx.Response:
+        response = await client.post(WEBHOOK, content=raw, headers=headers)
+        if ok(response):
+            assert response.json()["status"] in ("PROCESSED", "DUPLICATE"), response.text
+            done = await booking_exists(elope, session_id) or await refunded(elope, session_id)
+            assert done, f"{response.status_code} answered before the work was done"
+        else:
+            # Not done yet, so Stripe must retry: never a rejection of a valid event.
+            assert response.status_code not in (400, 422), response.text
+        return response
+
+    first = list(await asyncio.gather(*(post(*d) for d in deliveries)))
+    posts = len(first)
+    waiting = [d for d, r in zip(deliveries, first, strict=True) if not ok(r)]
+    for _ in range(MAX_RETRY_ROUNDS):
+        if not waiting:
+            break
+        await asyncio.sleep(0.01)
+        again = await asyncio.gather(*(post(*d) for d in waiting))
+        posts += len(again)
+        waiting = [d for d, r in zip(waiting, again, strict=True) if not ok(r)]
+    assert waiting == [], f"{len(waiting)} deliveries never got a 2xx"
+    return first, posts
+
+
+async def inbox(client: httpx.AsyncClient, headers: dict[str, str],
+                status: str | None = None) -> list[dict[str, Any]]:
+    query = f"&status={status}" if status else ""
+    response = await client.get(f"/v1/admin/webhooks?limit=200{query}", headers=headers)
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
+async def bookings_on(client: httpx.AsyncClient, headers: dict[str, str],
+                      date: str) -> list[dict[str, Any]]:
+    response = await client.get(f"/v1/admin/bookings?from={date}&to={date}", headers=headers)
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
+async def sunrise_id(client: httpx.AsyncClient) -> str:
+    return str((await client.get("/v1/packages/sunrise-cliffs")).json()["id"])
+
+
+async def test_fifty_simultaneous_deliveries_of_one_event_make_one_booking_and_one_email(
+    client: httpx.AsyncClient, elope: Elope, admin_headers: dict[str, str], settings: Settings,
+    future_date: Callable[[int], str],
+) -> None:
+    date = future_date(90)
+    session = paid_session(package_id=await sunrise_id(client), event_date=date)
+    event = stripe_event("checkout.session.completed", session)
+    raw, headers = sign(event)
+
+    first, posts = await deliver_like_stripe(client, elope, [(session["id"], raw, headers)] * 50)
+
+    assert sum(ok(r) for r in first) >= 1
+    [booking] = await bookings_on(client, admin_headers, date)
+    assert booking["status"] == "PAID"
+    confirmations = list(settings.mail_sink_dir.glob("*confirmation.eml"))
+    assert [p.name for p in confirmations] == [f"booking_{booking['id']}_confirmation.eml"]
+    [record] = await inbox(client, admin_headers)
+    assert (record["eventId"], record["status"]) == (event["id"], "PROCESSED")
+    assert record["attempts"] == posts
+    assert elope.payments.refunds == {}  # type: ignore[attr-defined]
+
+
+async def test_twenty_couples_paying_for_one_date_at_once_leave_one_booking_and_nineteen_refunds(
+    client: httpx.AsyncClient, elope: Elope, admin_headers: dict[str, str], settings: Settings,
+    future_date: Callable[[int], str],
+) -> None:
+    date, package_id = future_date(91), await sunrise_id(client)
+    sessions = [paid_session(package_id=package_id, event_date=date,
+                             email=f"couple{i}@example.com") for i in range(20)]
+    deliveries = []
+    for session in sessions:
+        raw, headers = sign(stripe_event("checkout.session.completed", session))
+        deliveries.append((str(session["id"]), raw, headers))
+
+    await deliver_like_stripe(client, elope, deliveries)
+
+    [booking] = await bookings_on(client, admin_headers, date)
+    assert booking["status"] == "PAID"
+    winner = next(s for s in sessions if s["metadata"]["email"] == booking["email"])
+    losers = [s for s in sessions if s is not winner]
+    refunds = elope.payments.refunds  # type: ignore[attr-defined]
+    assert set(refunds) == {f"refund:{s['id']}" for s in losers}
+    assert len(refunds) == 19
+    assert {r["payment_intent"] for r in refunds.values()} == {s["payment_intent"] for s in losers}
+    apologies = sorted(p.name for p in settings.mail_sink_dir.glob("*conflict-refund.eml"))
+    assert apologies == sorted(f"session_{s['id']}_conflict-refund.eml" for s in losers)
+    assert len(list(settings.mail_sink_dir.glob("*confirmation.eml"))) == 1
+    assert await inbox(client, admin_headers, "FAILED") == []
+    statuses = {r["status"] for r in await inbox(client, admin_headers)}
+    assert statuses == {"PROCESSED"}
+    available = (await client.get(f"/v1/availability?date={date}")).json()
+    assert (available["available"], available["reason"]) == (False, "booked")

@@ -1,0 +1,104 @@
+"""The Stripe session metadata: what checkout writes is exactly what the webhook reads back,
+and metadata that cannot be trusted is rejected."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from application.checkout_metadata import CheckoutMetadata
+from domain.booking import BookedAddOn
+from domain.catalog import AddOn
+from domain.errors import WebhookRejected
+from domain.event_date import EventDate
+from domain.money import Money
+from domain.pricing import Quote
+
+QUOTE = Quote(Money(180_000), (BookedAddOn("add_photos", "Extra hour", Money(35_000)),
+                               BookedAddOn("add_toast", "Champagne", Money(9_000))))
+
+
+def metadata(**changes: Any) -> CheckoutMetadata:
+    fields: dict[str, Any] = dict(
+        package_id="pkg_1", event_date=EventDate(dt.date(2026, 6, 20)),
+        email="ada@example.com", couple_name="Ada & Grace", phone="+1 555 0100", quote=QUOTE,
+        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        correlation_id="req-123",
+    )
+    fields.update(changes)
+    return CheckoutMetadata.for_quote(**fields)
+
+
+def stripe_metadata(**changes: str) -> dict[str, str]:
+    return {**metadata().to_stripe(), **changes}
+
+
+def test_metadata_survives_the_round_trip_through_stripe() -> None:
+    original = metadata()
+    assert CheckoutMetadata.from_stripe(original.to_stripe()) == original
+
+
+def test_metadata_without_phone_add_ons_or_trace_survives_the_round_trip() -> None:
+    original = metadata(phone=None, quote=Quote(Money(95_000), ()), traceparent=None)
+    assert CheckoutMetadata.from_stripe(original.to_stripe()) == original
+
+
+def test_stripe_metadata_carries_every_key_the_webhook_needs_as_text() -> None:
+    written = metadata().to_stripe()
+    assert written == {
+        "packageId": "pkg_1", "eventDate": "2026-06-20", "email": "ada@example.com",
+        "coupleName": "Ada & Grace", "phone": "+1 555 0100", "addOnIds": "add_photos,add_toast",
+        "addOnPriceCents": "35000,9000", "packagePriceCents": "180000", "totalCents": "224000",
+        "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        "correlationId": "req-123",
+    }
+
+
+def test_captured_unit_prices_win_over_todays_catalog() -> None:
+    meta = CheckoutMetadata.from_stripe(stripe_metadata())
+    today = {"add_photos": AddOn.create("add_photos", "pkg_1", "Extra hour", "", 99_999)}
+    assert meta.booked_add_ons(today) == (
+        BookedAddOn("add_photos", "Extra hour", Money(35_000)),
+        BookedAddOn("add_toast", "(add-on no longer offered)", Money(9_000)),
+    )
+
+
+def test_without_captured_prices_the_catalog_price_is_used() -> None:
+    meta = CheckoutMetadata.from_stripe(stripe_metadata(addOnIds="add_photos", addOnPriceCents=""))
+    today = {"add_photos": AddOn.create("add_photos", "pkg_1", "Extra hour", "", 40_000)}
+    assert meta.booked_add_ons(today) == (BookedAddOn("add_photos", "Extra hour", Money(40_000)),)
+
+
+@pytest.mark.parametrize("broken", [
+    {"packageId": ""},
+    {"eventDate": "20-06-2026"},
+    {"eventDate": ""},
+    {"email": "not-an-email"},
+    {"coupleName": "   "},
+    {"coupleName": "x" * 201},
+    {"totalCents": "12.50"},
+    {"totalCents": "-100"},
+    {"totalCents": ""},
+    {"addOnPriceCents": "35000"},  # two add-ons, one price
+    {"addOnPriceCents": "35000,abc"},
+    {"packagePriceCents": "lots"},
+])
+def test_bad_metadata_is_rejected(broken: dict[str, str]) -> None:
+    with pytest.raises(WebhookRejected):
+        CheckoutMetadata.from_stripe(stripe_metadata(**broken))
+
+
+@pytest.mark.parametrize("key", ["packageId", "eventDate", "email", "coupleName", "totalCents"])
+def test_metadata_missing_a_required_key_is_rejected(key: str) -> None:
+    incomplete = stripe_metadata()
+    del incomplete[key]
+    with pytest.raises(WebhookRejected, match=key):
+        CheckoutMetadata.from_stripe(incomplete)
+
+
+@pytest.mark.parametrize("absent", [None, "packageId=pkg_1", ["pkg_1"]])
+def test_a_session_without_a_metadata_object_is_rejected(absent: Any) -> None:
+    with pytest.raises(WebhookRejected):
+        CheckoutMetadata.from_stripe(absent)
