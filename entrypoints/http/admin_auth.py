@@ -17,8 +17,7 @@ ISSUER = "elope"
 
 
 def issue_token(secret: str, admin_id: str, email: str, now: dt.datetime) -> str:
-    token = Token(sub=admin_id, exp=now + TOKEN_LIFETIME, iat=now, iss=ISSUER,
-                  extras={"email": email})
+    token = Token(sub=admin_id, exp=now + TOKEN_LIFETIME, iat=now, iss=ISSUER, extras={"email": email})
     return token.encode(secret, ALGORITHM)
 
 

@@ -36,27 +36,41 @@ API_VERSION = "1.0.0"
 
 
 def create_asgi(
-    elope: Elope, *, run_background: bool = True,
+    elope: Elope,
+    *,
+    run_background: bool = True,
     on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> RequestIdMiddleware:
     """The app as served: wrapped in the request-id middleware, outside Litestar, because
     Litestar runs its own middleware per route - an unknown path would get no X-Request-ID."""
-    return RequestIdMiddleware(create_app(elope, run_background=run_background,
-                                          on_startup=on_startup))
+    return RequestIdMiddleware(create_app(elope, run_background=run_background, on_startup=on_startup))
 
 
 def create_app(
-    elope: Elope, *, run_background: bool = True,
+    elope: Elope,
+    *,
+    run_background: bool = True,
     on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> Litestar:
     admin = Router(
-        path="/", guards=[admin_guard], security=[{"BearerToken": []}],
-        route_handlers=[AdminBookingsController, AdminBlackoutsController,
-                        AdminCatalogController, AdminWebhooksController],
+        path="/",
+        guards=[admin_guard],
+        security=[{"BearerToken": []}],
+        route_handlers=[
+            AdminBookingsController,
+            AdminBlackoutsController,
+            AdminCatalogController,
+            AdminWebhooksController,
+        ],
     )
     handlers: list[object] = [
-        CatalogController, AvailabilityController, BookingsController,
-        StripeWebhookController, AdminLoginController, admin, HealthController,
+        CatalogController,
+        AvailabilityController,
+        BookingsController,
+        StripeWebhookController,
+        AdminLoginController,
+        admin,
+        HealthController,
         MetricsController,
     ]
     if elope.settings.is_mock:
@@ -77,15 +91,21 @@ def create_app(
         route_handlers=handlers,  # type: ignore[arg-type]
         dependencies={"elope": Provide(lambda: elope, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(
-            scope_span_details_extractor=route_span_details, exclude=["/metrics"]))],
-        cors_config=CORSConfig(allow_origins=[settings.cors_origin]) if settings.cors_origin
-        else None,
+        plugins=[
+            OpenTelemetryPlugin(
+                OpenTelemetryConfig(scope_span_details_extractor=route_span_details, exclude=["/metrics"])
+            )
+        ],
+        cors_config=CORSConfig(allow_origins=[settings.cors_origin]) if settings.cors_origin else None,
         openapi_config=OpenAPIConfig(
-            title="Elope", version=API_VERSION,
+            title="Elope",
+            version=API_VERSION,
             description="Booking API for an elopement business.",
-            components=Components(security_schemes={"BearerToken": SecurityScheme(
-                type="http", scheme="bearer", bearer_format="JWT")}),
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
+            ),
         ),
         state=State({"jwt_secret": settings.effective_jwt_secret}),
         lifespan=[lifespan],

@@ -32,8 +32,9 @@ async def background_loops(elope: Elope) -> AsyncIterator[None]:
         return await elope.bus.handle(ReconcileHolds(correlation_id=new_id("reconcile")))
 
     tasks = [
-        asyncio.create_task(_every(settings.outbox_relay_interval_seconds,
-                                   elope.bus.relay_outbox, "outbox relay")),
+        asyncio.create_task(
+            _every(settings.outbox_relay_interval_seconds, elope.bus.relay_outbox, "outbox relay")
+        ),
         asyncio.create_task(_every(settings.reconcile_interval_seconds, reconcile, "reconciler")),
     ]
     try:

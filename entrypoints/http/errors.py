@@ -41,13 +41,21 @@ DOMAIN_ERRORS: list[tuple[type[DomainError], int, str]] = [
 ]
 
 HTTP_CODES = {
-    400: "VALIDATION_ERROR", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
-    405: "NOT_FOUND", 409: "CONFLICT", 422: "WEBHOOK_VALIDATION_ERROR", 429: "RATE_LIMITED",
+    400: "VALIDATION_ERROR",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "NOT_FOUND",
+    409: "CONFLICT",
+    422: "WEBHOOK_VALIDATION_ERROR",
+    429: "RATE_LIMITED",
     503: "SERVICE_UNAVAILABLE",
 }
 
 
-def error_response(request: Request[Any, Any, Any], status: int, code: str, message: str) -> Response[dict[str, str]]:
+def error_response(
+    request: Request[Any, Any, Any], status: int, code: str, message: str
+) -> Response[dict[str, str]]:
     body = {"error": code, "message": message, "requestId": request_id_of(request)}
     return Response(body, status_code=status, media_type=MediaType.JSON)
 
@@ -69,17 +77,21 @@ def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Re
 
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
     # The trace goes to the log (with the request id); the caller only gets the id.
-    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path,
-              exc_info=exc)
-    return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
-                          "something went wrong on our side; quote the requestId if you ask us")
+    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
+    return error_response(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "INTERNAL_ERROR",
+        "something went wrong on our side; quote the requestId if you ask us",
+    )
 
 
 def _describe(exc: HTTPException) -> str:
     if isinstance(exc, LitestarValidation):
         problems = [
             f"{item.get('key') or 'body'}: {item.get('message')}"
-            for item in (exc.extra or []) if isinstance(item, dict)
+            for item in (exc.extra or [])
+            if isinstance(item, dict)
         ]
         return "invalid request: " + "; ".join(problems) if problems else "invalid request"
     if isinstance(exc, RouteNotFound):

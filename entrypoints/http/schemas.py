@@ -23,6 +23,7 @@ def utc(value: dt.datetime) -> str:
 
 # ---- reads ---------------------------------------------------------------------------------
 
+
 class AddOnRead(Wire):
     id: str
     package_id: str
@@ -44,13 +45,20 @@ class PackageRead(Wire):
     price_cents: int
     photo_url: str | None
     version: int
-    active: bool
     add_ons: list[AddOnRead]
 
     @classmethod
     def of(cls, p: Package) -> PackageRead:
-        return cls(p.id, p.slug, p.title, p.description, p.price.cents, p.photo_url, p.version,
-                   p.active, [AddOnRead.of(a) for a in p.active_add_ons])
+        return cls(
+            p.id,
+            p.slug,
+            p.title,
+            p.description,
+            p.price.cents,
+            p.photo_url,
+            p.version,
+            [AddOnRead.of(a) for a in p.active_add_ons],
+        )
 
 
 class BookedAddOnRead(Wire):
@@ -74,9 +82,16 @@ class BookingRead(Wire):
     @classmethod
     def of(cls, b: Booking) -> BookingRead:
         return cls(
-            b.id, b.package_id, b.couple_name, b.email, b.phone, str(b.event_date),
+            b.id,
+            b.package_id,
+            b.couple_name,
+            b.email,
+            b.phone,
+            str(b.event_date),
             [BookedAddOnRead(a.add_on_id, a.title, a.unit_price.cents) for a in b.add_ons],
-            b.total.cents, b.status.value, utc(b.created_at),
+            b.total.cents,
+            b.status.value,
+            utc(b.created_at),
         )
 
 
@@ -145,8 +160,15 @@ class WebhookEventRead(Wire):
 
     @classmethod
     def of(cls, e: WebhookEvent) -> WebhookEventRead:
-        return cls(e.event_id, e.event_type, e.status.value, e.attempts, e.last_error,
-                   utc(e.created_at), utc(e.processed_at) if e.processed_at else None)
+        return cls(
+            e.event_id,
+            e.event_type,
+            e.status.value,
+            e.attempts,
+            e.last_error,
+            utc(e.created_at),
+            utc(e.processed_at) if e.processed_at else None,
+        )
 
 
 class WebhookPageRead(Wire):
@@ -165,6 +187,7 @@ class ErrorBody(Wire):
 
 
 # ---- writes --------------------------------------------------------------------------------
+
 
 class CheckoutCreate(Wire, forbid_unknown_fields=False):
     package_slug: str

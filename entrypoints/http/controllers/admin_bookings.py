@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter, QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from application.commands import CancelBooking
 from application.ports.bookings import BookingFilter
@@ -36,10 +37,13 @@ class AdminBookingsController(Controller):
 
     @get("/", operation_id="adminListBookings", summary="Bookings, newest first (keyset pages)")
     async def list_bookings(
-        self, elope: Elope, limit: int = Parameter(default=50),
-        cursor: str | None = None, status: str | None = None,
-        from_: str | None = QueryParameter(name="from", default=None),
-        to: str | None = None,
+        self,
+        elope: NamedDependency[Elope],
+        limit: FromQuery[int] = 50,
+        cursor: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        from_: Annotated[str | None, QueryParameter(name="from")] = None,
+        to: FromQuery[str | None] = None,
     ) -> BookingPageRead:
         where = BookingFilter(
             status=_status(status),
@@ -49,16 +53,30 @@ class AdminBookingsController(Controller):
         page = await bookings_page(elope.uow, where, limit, cursor)
         return BookingPageRead([BookingRead.of(b) for b in page.items], page.next_cursor)
 
-    @post("/{booking_id:str}/cancel", operation_id="adminCancelBooking", status_code=200,
-          summary="Cancel a booking (optionally refunding it) and free its date")
+    @post(
+        "/{booking_id:str}/cancel",
+        operation_id="adminCancelBooking",
+        status_code=200,
+        summary="Cancel a booking (optionally refunding it) and free its date",
+    )
     async def cancel(
-        self, elope: Elope, booking_id: str, data: CancelCreate, request: Request[Any, Any, Any],
+        self,
+        elope: NamedDependency[Elope],
+        booking_id: FromPath[str],
+        data: JSONBody[CancelCreate],
+        request: Request[Any, Any, Any],
     ) -> BookingRead:
-        booking = await elope.bus.handle(CancelBooking(
-            booking_id=booking_id, refund=data.refund, correlation_id=request_id_of(request)))
+        booking = await elope.bus.handle(
+            CancelBooking(booking_id=booking_id, refund=data.refund, correlation_id=request_id_of(request))
+        )
         return BookingRead.of(booking)
 
-    @get("/{booking_id:str}/timeline", operation_id="adminBookingTimeline",
-         summary="Everything that happened to a booking, in order")
-    async def timeline(self, elope: Elope, booking_id: str) -> list[TimelineEntryRead]:
+    @get(
+        "/{booking_id:str}/timeline",
+        operation_id="adminBookingTimeline",
+        summary="Everything that happened to a booking, in order",
+    )
+    async def timeline(
+        self, elope: NamedDependency[Elope], booking_id: FromPath[str]
+    ) -> list[TimelineEntryRead]:
         return [TimelineEntryRead.of(e) for e in await booking_timeline(elope.uow, booking_id)]

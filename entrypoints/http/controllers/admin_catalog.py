@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 
 from application import commands as c
 from entrypoints.bootstrap import Elope
@@ -22,60 +24,113 @@ class AdminCatalogController(Controller):
 
     @post("/packages", operation_id="adminCreatePackage", summary="Create a package")
     async def create_package(
-        self, elope: Elope, data: PackageCreate, request: Request[Any, Any, Any],
-    ) -> PackageRead:
-        package = await elope.bus.handle(c.CreatePackage(
-            slug=data.slug, title=data.title, description=data.description,
-            price_cents=data.price_cents, photo_url=data.photo_url,
-            correlation_id=request_id_of(request)))
-        return PackageRead.of(package)
-
-    @put("/packages/{package_id:str}", operation_id="adminUpdatePackage",
-         summary="Update a package; `version` must be the one you read")
-    async def update_package(
-        self, elope: Elope, package_id: str, data: PackageUpdate,
+        self,
+        elope: NamedDependency[Elope],
+        data: JSONBody[PackageCreate],
         request: Request[Any, Any, Any],
     ) -> PackageRead:
-        package = await elope.bus.handle(c.RevisePackage(
-            package_id=package_id, version=data.version, slug=data.slug, title=data.title,
-            description=data.description, price_cents=data.price_cents,
-            photo_url=data.photo_url, active=data.active,
-            correlation_id=request_id_of(request)))
+        package = await elope.bus.handle(
+            c.CreatePackage(
+                slug=data.slug,
+                title=data.title,
+                description=data.description,
+                price_cents=data.price_cents,
+                photo_url=data.photo_url,
+                correlation_id=request_id_of(request),
+            )
+        )
         return PackageRead.of(package)
 
-    @delete("/packages/{package_id:str}", operation_id="adminDeletePackage",
-            summary="Delete a package nobody has booked")
-    async def delete_package(
-        self, elope: Elope, package_id: str, request: Request[Any, Any, Any],
-    ) -> None:
-        await elope.bus.handle(c.RemovePackage(package_id=package_id,
-                                               correlation_id=request_id_of(request)))
+    @put(
+        "/packages/{package_id:str}",
+        operation_id="adminUpdatePackage",
+        summary="Update a package; `version` must be the one you read",
+    )
+    async def update_package(
+        self,
+        elope: NamedDependency[Elope],
+        package_id: FromPath[str],
+        data: JSONBody[PackageUpdate],
+        request: Request[Any, Any, Any],
+    ) -> PackageRead:
+        package = await elope.bus.handle(
+            c.RevisePackage(
+                package_id=package_id,
+                version=data.version,
+                slug=data.slug,
+                title=data.title,
+                description=data.description,
+                price_cents=data.price_cents,
+                photo_url=data.photo_url,
+                active=data.active,
+                correlation_id=request_id_of(request),
+            )
+        )
+        return PackageRead.of(package)
 
-    @post("/packages/{package_id:str}/add-ons", operation_id="adminCreateAddOn",
-          summary="Add an add-on to a package")
+    @delete(
+        "/packages/{package_id:str}",
+        operation_id="adminDeletePackage",
+        summary="Delete a package nobody has booked",
+    )
+    async def delete_package(
+        self,
+        elope: NamedDependency[Elope],
+        package_id: FromPath[str],
+        request: Request[Any, Any, Any],
+    ) -> None:
+        await elope.bus.handle(c.RemovePackage(package_id=package_id, correlation_id=request_id_of(request)))
+
+    @post(
+        "/packages/{package_id:str}/add-ons",
+        operation_id="adminCreateAddOn",
+        summary="Add an add-on to a package",
+    )
     async def create_add_on(
-        self, elope: Elope, package_id: str, data: AddOnWrite, request: Request[Any, Any, Any],
+        self,
+        elope: NamedDependency[Elope],
+        package_id: FromPath[str],
+        data: JSONBody[AddOnWrite],
+        request: Request[Any, Any, Any],
     ) -> AddOnRead:
-        add_on = await elope.bus.handle(c.AddAddOn(
-            package_id=package_id, title=data.title, description=data.description,
-            price_cents=data.price_cents, photo_url=data.photo_url,
-            correlation_id=request_id_of(request)))
+        add_on = await elope.bus.handle(
+            c.AddAddOn(
+                package_id=package_id,
+                title=data.title,
+                description=data.description,
+                price_cents=data.price_cents,
+                photo_url=data.photo_url,
+                correlation_id=request_id_of(request),
+            )
+        )
         return AddOnRead.of(add_on)
 
     @put("/add-ons/{add_on_id:str}", operation_id="adminUpdateAddOn", summary="Update an add-on")
     async def update_add_on(
-        self, elope: Elope, add_on_id: str, data: AddOnWrite, request: Request[Any, Any, Any],
+        self,
+        elope: NamedDependency[Elope],
+        add_on_id: FromPath[str],
+        data: JSONBody[AddOnWrite],
+        request: Request[Any, Any, Any],
     ) -> AddOnRead:
-        add_on = await elope.bus.handle(c.ReviseAddOn(
-            add_on_id=add_on_id, title=data.title, description=data.description,
-            price_cents=data.price_cents, photo_url=data.photo_url, active=data.active,
-            correlation_id=request_id_of(request)))
+        add_on = await elope.bus.handle(
+            c.ReviseAddOn(
+                add_on_id=add_on_id,
+                title=data.title,
+                description=data.description,
+                price_cents=data.price_cents,
+                photo_url=data.photo_url,
+                active=data.active,
+                correlation_id=request_id_of(request),
+            )
+        )
         return AddOnRead.of(add_on)
 
-    @delete("/add-ons/{add_on_id:str}", operation_id="adminDeleteAddOn",
-            summary="Delete an add-on")
+    @delete("/add-ons/{add_on_id:str}", operation_id="adminDeleteAddOn", summary="Delete an add-on")
     async def delete_add_on(
-        self, elope: Elope, add_on_id: str, request: Request[Any, Any, Any],
+        self,
+        elope: NamedDependency[Elope],
+        add_on_id: FromPath[str],
+        request: Request[Any, Any, Any],
     ) -> None:
-        await elope.bus.handle(c.RemoveAddOn(add_on_id=add_on_id,
-                                             correlation_id=request_id_of(request)))
+        await elope.bus.handle(c.RemoveAddOn(add_on_id=add_on_id, correlation_id=request_id_of(request)))

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 
 from application.commands import ReplayStripeEvent
 from application.handlers.webhook_inbox import WebhookAck
@@ -21,8 +22,11 @@ class AdminWebhooksController(Controller):
 
     @get("/", operation_id="adminListWebhooks", summary="The webhook inbox, newest first")
     async def list_events(
-        self, elope: Elope, status: str | None = None, limit: int = Parameter(default=50),
-        cursor: str | None = None,
+        self,
+        elope: NamedDependency[Elope],
+        status: FromQuery[str | None] = None,
+        limit: FromQuery[int] = 50,
+        cursor: FromQuery[str | None] = None,
     ) -> WebhookPageRead:
         try:
             wanted = WebhookStatus(status.upper()) if status else None
@@ -31,11 +35,19 @@ class AdminWebhooksController(Controller):
         page = await webhooks_page(elope.uow, wanted, limit, cursor)
         return WebhookPageRead([WebhookEventRead.of(e) for e in page.items], page.next_cursor)
 
-    @post("/{event_id:str}/replay", operation_id="adminReplayWebhook", status_code=200,
-          summary="Process a stored event again (same idempotency rules as a delivery)")
+    @post(
+        "/{event_id:str}/replay",
+        operation_id="adminReplayWebhook",
+        status_code=200,
+        summary="Process a stored event again (same idempotency rules as a delivery)",
+    )
     async def replay(
-        self, elope: Elope, event_id: str, request: Request[Any, Any, Any],
+        self,
+        elope: NamedDependency[Elope],
+        event_id: FromPath[str],
+        request: Request[Any, Any, Any],
     ) -> WebhookAckRead:
-        ack: WebhookAck = await elope.bus.handle(ReplayStripeEvent(
-            event_id=event_id, correlation_id=request_id_of(request)))
+        ack: WebhookAck = await elope.bus.handle(
+            ReplayStripeEvent(event_id=event_id, correlation_id=request_id_of(request))
+        )
         return WebhookAckRead(True, ack.event_id, ack.status.value)

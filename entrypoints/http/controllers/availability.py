@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, get
-from litestar.params import Parameter, QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
 
 from domain.event_date import EventDate
 from entrypoints.bootstrap import Elope
@@ -14,18 +17,24 @@ class AvailabilityController(Controller):
 
     @get("/", operation_id="getAvailability", summary="Whether one date can be booked")
     async def one_date(
-        self, elope: Elope, date: str = Parameter(description="YYYY-MM-DD"),
+        self,
+        elope: NamedDependency[Elope],
+        date: Annotated[str, QueryParameter(description="YYYY-MM-DD")],
     ) -> AvailabilityRead:
         day = EventDate.parse(date)
         reason = await elope.availability.reason_for(day)
         return AvailabilityRead(str(day), reason is None, reason.value if reason else None)
 
-    @get("/unavailable", operation_id="listUnavailableDates",
-         summary="Every unavailable date in a range of at most 366 days")
+    @get(
+        "/unavailable",
+        operation_id="listUnavailableDates",
+        summary="Every unavailable date in a range of at most 366 days",
+    )
     async def unavailable(
-        self, elope: Elope, from_: str = QueryParameter(name="from", description="YYYY-MM-DD"),
-        to: str = Parameter(description="YYYY-MM-DD"),
+        self,
+        elope: NamedDependency[Elope],
+        from_: Annotated[str, QueryParameter(name="from", description="YYYY-MM-DD")],
+        to: Annotated[str, QueryParameter(description="YYYY-MM-DD")],
     ) -> list[UnavailableDateRead]:
-        found = await elope.availability.unavailable_between(EventDate.parse(from_),
-                                                             EventDate.parse(to))
+        found = await elope.availability.unavailable_between(EventDate.parse(from_), EventDate.parse(to))
         return [UnavailableDateRead(str(day), reason.value) for day, reason in found]

@@ -7,6 +7,8 @@ import html
 from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect
 
 from adapters.memory.fake_payments import FakePayments
@@ -17,18 +19,21 @@ from entrypoints.http.request_context import request_id_of
 from entrypoints.http.schemas import BookingRead, SimulateCheckoutCreate
 
 
-def _fake(elope: Elope) -> FakePayments:
+def _fake(elope: NamedDependency[Elope]) -> FakePayments:
     fake = elope.fake_payments
     if fake is None:
         raise NotFound("dev routes exist only in the mock preset")
     return fake
 
 
-async def _complete(elope: Elope, session_id: str, correlation_id: str) -> BookingRead:
+async def _complete(
+    elope: NamedDependency[Elope], session_id: FromPath[str], correlation_id: str
+) -> BookingRead:
     """The same path a signed checkout.session.completed webhook takes."""
     raw, signature = _fake(elope).pay(session_id)
-    await elope.bus.handle(RecordStripeEvent(raw_body=raw, signature=signature,
-                                             correlation_id=correlation_id))
+    await elope.bus.handle(
+        RecordStripeEvent(raw_body=raw, signature=signature, correlation_id=correlation_id)
+    )
     async with elope.uow() as tx:
         booking = await tx.bookings.by_session(session_id)
     if booking is None:
@@ -40,33 +45,53 @@ class DevController(Controller):
     path = "/v1/dev"
     tags = ["dev (mock preset only)"]
 
-    @post("/simulate-checkout-completed", operation_id="simulateCheckoutCompleted",
-          status_code=200, summary="Complete a mock checkout as its paid webhook would")
+    @post(
+        "/simulate-checkout-completed",
+        operation_id="simulateCheckoutCompleted",
+        status_code=200,
+        summary="Complete a mock checkout as its paid webhook would",
+    )
     async def simulate(
-        self, elope: Elope, data: SimulateCheckoutCreate, request: Request[Any, Any, Any],
+        self,
+        elope: NamedDependency[Elope],
+        data: JSONBody[SimulateCheckoutCreate],
+        request: Request[Any, Any, Any],
     ) -> BookingRead:
         return await _complete(elope, data.session_id, request_id_of(request))
 
-    @get("/checkout/{session_id:str}", operation_id="mockPayPage", media_type=MediaType.HTML,
-         summary="The mock checkout page")
-    async def pay_page(self, elope: Elope, session_id: str) -> str:
+    @get(
+        "/checkout/{session_id:str}",
+        operation_id="mockPayPage",
+        media_type=MediaType.HTML,
+        summary="The mock checkout page",
+    )
+    async def pay_page(self, elope: NamedDependency[Elope], session_id: FromPath[str]) -> str:
         session = _fake(elope).session_view(session_id)
         meta = session["metadata"]
         items = "".join(
-            f"<li>{html.escape(i['name'])}: {i['amount'] / 100:.2f}</li>"
-            for i in session["line_items"]
+            f"<li>{html.escape(i['name'])}: {i['amount'] / 100:.2f}</li>" for i in session["line_items"]
         )
         state = html.escape(str(session["status"]))
         return _PAGE.format(
-            date=html.escape(meta.get("eventDate", "")), names=html.escape(meta.get("coupleName", "")),
-            items=items, total=f"{session['amount_total'] / 100:.2f}", state=state,
+            date=html.escape(meta.get("eventDate", "")),
+            names=html.escape(meta.get("coupleName", "")),
+            items=items,
+            total=f"{session['amount_total'] / 100:.2f}",
+            state=state,
             action=f"/v1/dev/checkout/{html.escape(session_id)}/pay",
         )
 
-    @post("/checkout/{session_id:str}/pay", operation_id="mockPay", status_code=303,
-          summary="The mock checkout page's Pay button")
+    @post(
+        "/checkout/{session_id:str}/pay",
+        operation_id="mockPay",
+        status_code=303,
+        summary="The mock checkout page's Pay button",
+    )
     async def pay(
-        self, elope: Elope, session_id: str, request: Request[Any, Any, Any],
+        self,
+        elope: NamedDependency[Elope],
+        session_id: FromPath[str],
+        request: Request[Any, Any, Any],
     ) -> Redirect:
         booking = await _complete(elope, session_id, request_id_of(request))
         return Redirect(path=f"/v1/bookings/{booking.id}", status_code=303)

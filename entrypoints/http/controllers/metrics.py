@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 
 from entrypoints.bootstrap import Elope
 
@@ -10,6 +11,6 @@ class MetricsController(Controller):
     tags = ["operations"]
 
     @get("/", operation_id="metrics", summary="Prometheus exposition", include_in_schema=True)
-    async def scrape(self, elope: Elope) -> Response[bytes]:
+    async def scrape(self, elope: NamedDependency[Elope]) -> Response[bytes]:
         body, content_type = elope.metrics.render()
         return Response(body, media_type=content_type)
