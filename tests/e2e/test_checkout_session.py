@@ -1,0 +1,115 @@
+"""SPEC §3: what the payment provider is asked for at checkout, and the real-preset dev routes."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+
+import httpx
+
+from entrypoints.bootstrap import Elope
+from entrypoints.settings import load_settings
+from tests.e2e.conftest import (
+    Checkout,
+    assert_error,
+    demo_package,
+    http_client,
+    unique_email,
+)
+
+
+async def test_the_checkout_session_carries_line_items_email_expiry_and_metadata(
+    client: httpx.AsyncClient, elope: Elope, checkout: Checkout,
+    future_date: Callable[[int], str],
+) -> None:
+    package = await demo_package(client, "forest-vows")
+    makeup, _, drone = package["addOns"]
+    email = unique_email()
+    created = await checkout(future_date(170), slug="forest-vows", email=email,
+                             coupleName="Noor & Ines", phone="+44 20 7946 0000",
+                             add_on_ids=[drone["id"], makeup["id"]])
+    body = created.json()
+
+    session = elope.payments.sessions[body["sessionId"]]  # type: ignore[attr-defined]
+
+    assert session["line_items"] == [
+        {"name": "Vows in the Old Forest", "amount": 240_000},
+        {"name": "Drone footage", "amount": 60_000},
+        {"name": "Hair and makeup", "amount": 45_000},
+    ]
+    assert session["customer_email"] == email
+    expires = dt.datetime.fromisoformat(body["expiresAt"].replace("Z", "+00:00"))
+    assert session["expires_at"] == int(expires.timestamp())
+    metadata = session["metadata"]
+    assert {k: metadata[k] for k in ("packageId", "eventDate", "email", "coupleName", "phone",
+                                     "addOnIds", "totalCents", "correlationId")} == {
+        "packageId": package["id"], "eventDate": future_date(170), "email": email,
+        "coupleName": "Noor & Ines", "phone": "+44 20 7946 0000",
+        "addOnIds": f"{drone['id']},{makeup['id']}", "totalCents": "345000",
+        "correlationId": created.headers["x-request-id"],
+    }
+    assert "traceparent" in metadata
+
+
+async def test_the_checkout_carries_the_callers_request_id_as_correlation_id(
+    client: httpx.AsyncClient, elope: Elope, future_date: Callable[[int], str],
+) -> None:
+    created = await client.post("/v1/bookings/checkout", headers={"X-Request-ID": "cid-777"},
+                                json={"packageSlug": "city-hall-chic",
+                                      "eventDate": future_date(171), "coupleName": "A & B",
+                                      "email": unique_email(), "addOnIds": []})
+    session = elope.payments.sessions[created.json()["sessionId"]]  # type: ignore[attr-defined]
+    assert session["metadata"]["correlationId"] == "cid-777"
+
+
+async def test_the_dev_routes_do_not_exist_in_the_real_preset(
+    client: httpx.AsyncClient, elope: Elope, checkout: Checkout,
+    future_date: Callable[[int], str],
+) -> None:
+    session_id = (await checkout(future_date(172))).json()["sessionId"]
+    real = load_settings(
+        adapters_preset="real", database_url="postgresql://elope@localhost/elope",
+        jwt_secret="j" * 40, stripe_secret_key="sk_test_x", stripe_webhook_secret="whsec_x")
+    real_app = dataclasses.replace(elope, settings=real)
+
+    async with http_client(real_app) as real_client:
+        simulate = await real_client.post("/v1/dev/simulate-checkout-completed",
+                                          json={"sessionId": session_id})
+        page = await real_client.get(f"/v1/dev/checkout/{session_id}")
+
+    assert simulate.status_code == 404
+    assert page.status_code == 404
+    assert (await client.get(f"/v1/dev/checkout/{session_id}")).status_code == 200
+
+
+async def test_simultaneous_checkouts_for_one_date_give_one_hold_and_conflicts(
+    client: httpx.AsyncClient, elope: Elope, checkout: Checkout,
+    future_date: Callable[[int], str],
+) -> None:
+    answers = await asyncio.gather(*(checkout(future_date(173)) for _ in range(8)))
+
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 7
+    assert len(elope.payments.sessions) == 1  # type: ignore[attr-defined]
+
+
+async def test_a_package_a_couple_is_paying_for_cannot_be_deleted_from_under_them(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], checkout: Checkout,
+    future_date: Callable[[int], str],
+) -> None:
+    # The memory adapter mirrors a bookings -> packages foreign key ("a sold package stays");
+    # a package with an open checkout is about to be sold, so deleting it would leave the
+    # paid booking pointing at nothing.
+    created = await client.post("/v1/admin/packages", headers=admin_headers, json={
+        "slug": "meadow-vows", "title": "Meadow Vows", "description": "", "priceCents": 50_000})
+    package = created.json()
+    session_id = (await checkout(future_date(174), slug="meadow-vows")).json()["sessionId"]
+
+    deleted = await client.delete(f"/v1/admin/packages/{package['id']}", headers=admin_headers)
+
+    assert_error(deleted, 409, "CONFLICT")
+    paid = await client.post("/v1/dev/simulate-checkout-completed",
+                             json={"sessionId": session_id})
+    assert paid.json()["packageId"] == package["id"]
+    assert (await client.get("/v1/packages/meadow-vows")).status_code == 200

@@ -1,0 +1,71 @@
+"""SPEC §7: the OpenAPI document covers every route, and any change to it shows in review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from syrupy.assertion import SnapshotAssertion
+
+SPEC_OPERATIONS = {
+    ("get", "/v1/packages"), ("get", "/v1/packages/{slug}"),
+    ("get", "/v1/availability"), ("get", "/v1/availability/unavailable"),
+    ("post", "/v1/bookings/checkout"), ("get", "/v1/bookings/{booking_id}"),
+    ("post", "/v1/webhooks/stripe"),
+    ("post", "/v1/admin/login"),
+    ("get", "/v1/admin/bookings"), ("post", "/v1/admin/bookings/{booking_id}/cancel"),
+    ("get", "/v1/admin/bookings/{booking_id}/timeline"),
+    ("get", "/v1/admin/blackouts"), ("post", "/v1/admin/blackouts"),
+    ("delete", "/v1/admin/blackouts/{blackout_id}"),
+    ("post", "/v1/admin/packages"), ("put", "/v1/admin/packages/{package_id}"),
+    ("delete", "/v1/admin/packages/{package_id}"),
+    ("post", "/v1/admin/packages/{package_id}/add-ons"),
+    ("put", "/v1/admin/add-ons/{add_on_id}"), ("delete", "/v1/admin/add-ons/{add_on_id}"),
+    ("get", "/v1/admin/webhooks"), ("post", "/v1/admin/webhooks/{event_id}/replay"),
+    ("post", "/v1/dev/simulate-checkout-completed"), ("get", "/v1/dev/checkout/{session_id}"),
+    ("get", "/health/live"), ("get", "/health/ready"), ("get", "/metrics"),
+}
+METHODS = {"get", "post", "put", "delete", "patch"}
+
+
+async def openapi(client: httpx.AsyncClient) -> dict[str, Any]:
+    response = await client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def operations(document: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(method, path) for path, item in document["paths"].items()
+            for method in item if method in METHODS}
+
+
+async def test_the_openapi_document_lists_every_route_of_the_spec(
+    client: httpx.AsyncClient,
+) -> None:
+    document = await openapi(client)
+    assert document["openapi"].startswith("3.")
+    assert operations(document) >= SPEC_OPERATIONS
+
+
+async def test_every_admin_operation_requires_the_bearer_token(
+    client: httpx.AsyncClient,
+) -> None:
+    document = await openapi(client)
+    admin = [(m, p) for m, p in operations(document)
+             if p.startswith("/v1/admin/") and p != "/v1/admin/login"]
+    assert admin
+    for method, path in admin:
+        assert document["paths"][path][method].get("security") == [{"BearerToken": []}], path
+    assert document["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
+
+
+async def test_every_operation_has_a_unique_operation_id(client: httpx.AsyncClient) -> None:
+    document = await openapi(client)
+    ids = [document["paths"][p][m]["operationId"] for m, p in operations(document)]
+    assert len(ids) == len(set(ids))
+
+
+async def test_the_openapi_document_matches_the_reviewed_snapshot(
+    client: httpx.AsyncClient, snapshot: SnapshotAssertion,
+) -> None:
+    assert await openapi(client) == snapshot
