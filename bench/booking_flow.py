@@ -19,7 +19,6 @@ from pathlib import Path
 
 import httpx
 
-from adapters.stripe.webhook_verification import signed_event
 from entrypoints.asgi import prepare_mock_preset
 from entrypoints.bootstrap import bootstrap
 from entrypoints.http.app import create_asgi

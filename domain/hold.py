@@ -15,6 +15,8 @@ class DateHold:
     expires_at: dt.datetime
     released_at: dt.datetime | None = None
     correlation_id: str = ""
+    # The package being paid for: it must not be deleted from under the couple.
+    package_id: str = ""
 
     def is_active(self, now: dt.datetime) -> bool:
         """Active until released or expired: an expired hold blocks nobody."""

@@ -38,6 +38,11 @@ class MemoryHoldRepository:
                 return hold
         return None
 
+    async def any_active_for_package(self, package_id: str, now: dt.datetime) -> bool:
+        return any(
+            h.package_id == package_id and h.is_active(now) for h in self._store.holds.values()
+        )
+
     async def held_dates_between(
         self, start: EventDate, end: EventDate, now: dt.datetime,
     ) -> set[EventDate]:

@@ -13,9 +13,10 @@ from application.commands import (
     RevisePackage,
 )
 from application.ids import new_id
+from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.catalog import AddOn, Package
-from domain.errors import NotFound
+from domain.errors import Conflict, NotFound
 
 
 async def create_package(command: CreatePackage, *, uow: UnitOfWorkFactory) -> Package:
@@ -43,11 +44,17 @@ async def revise_package(command: RevisePackage, *, uow: UnitOfWorkFactory) -> P
     return revised
 
 
-async def remove_package(command: RemovePackage, *, uow: UnitOfWorkFactory) -> None:
-    """Delete a package nobody booked; one with bookings is retired with `active: false`."""
+async def remove_package(
+    command: RemovePackage, *, uow: UnitOfWorkFactory, clock: Clock,
+) -> None:
+    """Delete a package nobody booked and nobody is paying for right now; one with bookings
+    is retired with `active: false` instead."""
     async with uow() as tx:
         if await tx.packages.get(command.package_id) is None:
             raise NotFound(f"no package '{command.package_id}'")
+        if await tx.holds.any_active_for_package(command.package_id, clock.now()):
+            raise Conflict("a couple is paying for this package right now; retire it with"
+                           " `active: false` instead")
         await tx.packages.remove(command.package_id)
         await tx.commit()
 

@@ -70,9 +70,11 @@ async def create_checkout(
         try:
             async with uow() as tx:
                 await tx.lock_date(date)
+                if await tx.packages.get(package.id) is None:
+                    raise Conflict(f"package '{package.slug}' was removed meanwhile")
                 await tx.holds.place(
                     DateHold(session.session_id, date, expires_at,
-                             correlation_id=command.correlation_id), now,
+                             correlation_id=command.correlation_id, package_id=package.id), now,
                 )
                 await tx.timeline.add(TimelineEntry(
                     session.session_id, now, TimelineKind.CHECKOUT,

@@ -73,7 +73,12 @@ class PaidSessionCompleter:
                         await settle(tx, True)
                         await tx.commit()
                         return PaidOutcome.ALREADY_BOOKED
-                    if await tx.bookings.paid_on(meta.event_date) is None:
+                    # A blackout added after the hold lapsed makes the date as unsellable as a
+                    # booking does: the couple is refunded rather than booked on a closed day.
+                    taken = (await tx.bookings.paid_on(meta.event_date) is not None
+                             or bool(await tx.blackouts.dates_between(meta.event_date,
+                                                                      meta.event_date)))
+                    if not taken:
                         await self._book(tx, session_id, meta, total, payment_intent,
                                          correlation_id)
                         await settle(tx, False)
@@ -134,7 +139,7 @@ class PaidSessionCompleter:
             await tx.holds.release(session_id, now)
             await tx.timeline.add(TimelineEntry(
                 session_id, now, TimelineKind.REFUND,
-                f"{meta.event_date} was taken meanwhile: refunded {total.cents} cents"
+                f"{meta.event_date} was taken or closed meanwhile: refunded {total.cents} cents"
                 f" ({refund_id})", correlation_id))
             await tx.outbox.add(new_id("msg"), PaidDateConflictRefunded(
                 correlation_id=correlation_id, session_id=session_id,

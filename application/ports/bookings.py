@@ -66,6 +66,9 @@ class HoldRepository(Protocol):
 
     async def active_on(self, date: EventDate, now: dt.datetime) -> DateHold | None: ...
 
+    async def any_active_for_package(self, package_id: str, now: dt.datetime) -> bool:
+        """Whether some couple is in the middle of paying for this package."""
+
     async def held_dates_between(
         self, start: EventDate, end: EventDate, now: dt.datetime,
     ) -> set[EventDate]: ...

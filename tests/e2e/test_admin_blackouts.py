@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from adapters.memory.settable_clock import SettableClock
-from tests.e2e.conftest import Book, assert_error
+from tests.e2e.conftest import Book, Checkout, assert_error
 
 URL = "/v1/admin/blackouts"
 
@@ -84,6 +84,19 @@ async def test_a_blackout_on_a_booked_date_is_a_conflict(
     assert_error(response, 409, "CONFLICT")
     check = await client.get("/v1/availability", params={"date": future_date(125)})
     assert check.json()["reason"] == "booked"
+
+
+async def test_a_blackout_on_a_date_a_couple_is_paying_for_is_a_conflict(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], checkout: Checkout,
+    future_date: Callable[[int], str],
+) -> None:
+    assert (await checkout(future_date(126))).status_code == 201
+
+    response = await client.post(URL, headers=admin_headers, json={"date": future_date(126)})
+
+    assert_error(response, 409, "CONFLICT")
+    check = await client.get("/v1/availability", params={"date": future_date(126)})
+    assert check.json()["reason"] == "held"
 
 
 async def test_deleting_a_blackout_puts_the_date_back_on_sale(

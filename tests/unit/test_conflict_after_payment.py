@@ -110,3 +110,19 @@ async def test_a_refund_the_provider_failed_is_retried_on_redelivery_and_paid_on
     assert list(payments.refunds) == [f"refund:{late['id']}"]
     assert payments.refund_requests == 2
     assert apologies(settings.mail_sink_dir) == [f"session_{late['id']}_conflict-refund.eml"]
+
+
+async def test_a_payment_for_a_date_blacked_out_after_its_hold_lapsed_is_refunded_not_booked(
+    elope: Elope, settings: Settings, future_date: Callable[[int], str],
+) -> None:
+    date = future_date(85)
+    await elope.bus.handle(c.AddBlackout(date=date, reason="studio closed"))
+    session = paid_session(package_id=await sunrise_id(elope), event_date=date)
+
+    await deliver(elope, stripe_event("checkout.session.completed", session))
+
+    async with elope.uow() as tx:
+        assert await tx.bookings.by_session(session["id"]) is None
+    assert isinstance(elope.payments, FakePayments)
+    assert f"refund:{session['id']}" in elope.payments.refunds
+    assert len(apologies(settings.mail_sink_dir)) == 1
