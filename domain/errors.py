@@ -72,3 +72,11 @@ class DateAlreadyBooked(Conflict):
 
 class WebhookProcessingFailed(DomainError):
     """Processing a verified event failed for a transient reason; the sender should retry."""
+
+
+class StorageUnavailable(DomainError):
+    """The database cannot be reached or did not answer in time; nothing was changed."""
+
+
+class TransientFailure(DomainError):
+    """A transaction lost a race it may win on a retry (serialization failure, deadlock)."""

@@ -17,6 +17,10 @@ class DateHold:
     correlation_id: str = ""
     # The package being paid for: it must not be deleted from under the couple.
     package_id: str = ""
+    # True once the session's outcome is known (paid, expired, reconciled). A hold that lapsed
+    # and was superseded by a newer checkout is released but not settled: the reconciler must
+    # still ask the provider whether it was paid.
+    settled: bool = False
 
     def is_active(self, now: dt.datetime) -> bool:
         """Active until released or expired: an expired hold blocks nobody."""

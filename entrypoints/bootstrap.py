@@ -18,6 +18,8 @@ from adapters.memory.fake_payments import FakePayments
 from adapters.memory.login_throttle import MemoryLoginThrottle
 from adapters.memory.store import MemoryStore
 from adapters.memory.unit_of_work import memory_uow_factory
+from adapters.piccolo.database import PiccoloDatabase
+from adapters.piccolo.unit_of_work import piccolo_uow_factory
 from adapters.system_clock import SystemClock
 from adapters.telemetry.otel_tracing import OtelTracing
 from adapters.telemetry.prometheus_metrics import PrometheusMetrics
@@ -35,7 +37,7 @@ from application.ports.unit_of_work import UnitOfWorkFactory
 from application.queries.availability import AvailabilitySources
 from application.serial_lanes import SerialLanes
 from application.subscribers import booking_subscribers
-from entrypoints.settings import Settings, SettingsError
+from entrypoints.settings import Settings
 
 
 @dataclass
@@ -50,6 +52,17 @@ class Elope:
     metrics: PrometheusMetrics
     clock: Clock
     adapters: dict[str, Any]
+
+    async def start(self) -> None:
+        """Open what the preset needs open (the database pool) before serving."""
+        database = self.adapters.get("database")
+        if database is not None:
+            await database.open()
+
+    async def stop(self) -> None:
+        database = self.adapters.get("database")
+        if database is not None:
+            await database.close()
 
     @property
     def fake_payments(self) -> FakePayments | None:
@@ -68,15 +81,39 @@ def _mock_adapters(settings: Settings) -> dict[str, Any]:
         "clock": SystemClock(),
         "hasher": Argon2Hasher(),
         "throttle": MemoryLoginThrottle(max_failures=5, window_seconds=15 * 60),
-        "metrics": PrometheusMetrics(),
+        "tracing": OtelTracing(),
+    }
+
+
+def _real_adapters(settings: Settings, metrics: PrometheusMetrics) -> dict[str, Any]:
+    assert settings.database_url is not None  # the settings refuse the real preset without it
+    database = PiccoloDatabase(
+        settings.database_url.get_secret_value(), pool_min=settings.db_pool_min,
+        pool_max=settings.db_pool_max, statement_timeout_ms=settings.db_statement_timeout_ms,
+        lock_timeout_ms=settings.db_lock_timeout_ms,
+    )
+    metrics.set_pool_reader(database.pool_usage)
+    return {
+        "database": database,
+        "readiness": database.ping,
+        "uow": piccolo_uow_factory(database, metrics),
+        # Payment, mail and calendar keep their local fallbacks until their real adapters
+        # land; nothing below assumes which implementation it gets.
+        "payments": FakePayments(settings.webhook_secret, settings.base_url),
+        "mailer": FileMailSink(settings.mail_sink_dir, settings.postmark_from_email),
+        "calendar": MockCalendar(settings.mock_busy_dates),
+        "clock": SystemClock(),
+        "hasher": Argon2Hasher(),
+        "throttle": MemoryLoginThrottle(max_failures=5, window_seconds=15 * 60),
+        "metrics": metrics,
         "tracing": OtelTracing(),
     }
 
 
 def bootstrap(settings: Settings, **overrides: Any) -> Elope:
-    if not settings.is_mock:
-        raise SettingsError("the real preset (PostgreSQL adapters) is not available yet")
-    ports = {**_mock_adapters(settings), **overrides}
+    metrics = overrides.get("metrics") or PrometheusMetrics()
+    preset = _mock_adapters(settings) if settings.is_mock else _real_adapters(settings, metrics)
+    ports = {**preset, "metrics": metrics, **overrides}
     policy = BookingPolicy(settings.timezone, settings.booking_horizon_days,
                            settings.checkout_hold_minutes)
     lanes = SerialLanes()

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = None
     db_pool_min: int = Field(1, ge=0, le=100)
     db_pool_max: int = Field(10, ge=1, le=500)
+    db_statement_timeout_ms: int = Field(5000, ge=100, le=600_000)
+    db_lock_timeout_ms: int = Field(2000, ge=10, le=600_000)
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
     stripe_api_base: str | None = None

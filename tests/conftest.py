@@ -20,6 +20,8 @@ from entrypoints.bootstrap import Elope, bootstrap
 from entrypoints.http.app import create_asgi
 from entrypoints.settings import MOCK_WEBHOOK_SECRET, Settings, load_settings
 
+pytest_plugins = ["tests.postgres_fixtures"]
+
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "correct horse battery"
 

@@ -27,6 +27,8 @@ class MemoryBookingRepository:
     async def add(self, booking: Booking) -> None:
         if booking.id in self._store.bookings:
             raise Conflict(f"booking {booking.id} already exists")
+        if booking.package_id not in self._store.packages:  # the database's foreign key
+            raise NotFound(f"no package '{booking.package_id}'")
         if any(b.session_id == booking.session_id for b in self._store.bookings.values()):
             raise Conflict(f"checkout session {booking.session_id} already made a booking")
         self._check_one_paid_per_date(booking)

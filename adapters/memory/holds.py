@@ -20,6 +20,9 @@ class MemoryHoldRepository:
             raise Conflict(f"checkout session {hold.session_id} already holds a date")
         if await self.active_on(hold.event_date, now) is not None:
             raise DateUnavailable(str(hold.event_date), "held")
+        for old in list(self._store.holds.values()):
+            if old.event_date == hold.event_date and old.released_at is None:
+                self._store.holds[old.session_id] = dataclasses.replace(old, released_at=now)
         self._store.holds[hold.session_id] = hold
 
     async def get(self, session_id: str) -> DateHold | None:
@@ -27,10 +30,11 @@ class MemoryHoldRepository:
 
     async def release(self, session_id: str, now: dt.datetime) -> DateHold | None:
         hold = self._store.holds.get(session_id)
-        if hold is None or hold.released_at is not None:
+        if hold is None:
             return None
-        self._store.holds[session_id] = dataclasses.replace(hold, released_at=now)
-        return hold
+        self._store.holds[session_id] = dataclasses.replace(
+            hold, released_at=hold.released_at or now, settled=True)
+        return hold if hold.released_at is None else None
 
     async def active_on(self, date: EventDate, now: dt.datetime) -> DateHold | None:
         for hold in self._store.holds.values():
@@ -51,10 +55,10 @@ class MemoryHoldRepository:
             if h.is_active(now) and start <= h.event_date <= end
         }
 
-    async def unreleased_expired(self, now: dt.datetime, limit: int) -> list[DateHold]:
+    async def unsettled_expired(self, now: dt.datetime, limit: int) -> list[DateHold]:
         due = [
             h for h in self._store.holds.values()
-            if h.released_at is None and h.expires_at <= now
+            if not h.settled and h.expires_at <= now
         ]
         due.sort(key=lambda h: (h.expires_at, h.session_id))
         return due[:limit]

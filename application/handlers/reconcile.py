@@ -29,7 +29,7 @@ async def reconcile_holds(
     """Ask the provider about every hold whose session should have finished: a paid session
     is completed exactly as its webhook would have; an expired one releases its hold."""
     async with uow() as tx:
-        due = await tx.holds.unreleased_expired(clock.now(), BATCH)
+        due = await tx.holds.unsettled_expired(clock.now(), BATCH)
     completed = released = still_open = 0
     for hold in due:
         state = await payments.retrieve_session(hold.session_id)

@@ -57,12 +57,13 @@ class HoldRepository(Protocol):
     """Checkout holds. At most one active (unreleased, unexpired) hold per date."""
 
     async def place(self, hold: DateHold, now: dt.datetime) -> None:
-        """Raises `DateUnavailable('held')` when another active hold covers the date."""
+        """Raises `DateUnavailable('held')` when another active hold covers the date. Lapsed
+        holds on the date are released (not settled) to make room."""
 
     async def get(self, session_id: str) -> DateHold | None: ...
 
     async def release(self, session_id: str, now: dt.datetime) -> DateHold | None:
-        """Release a hold; returns it when it was still unreleased, else None."""
+        """Release and settle a hold; returns it when it was still unreleased, else None."""
 
     async def active_on(self, date: EventDate, now: dt.datetime) -> DateHold | None: ...
 
@@ -73,8 +74,8 @@ class HoldRepository(Protocol):
         self, start: EventDate, end: EventDate, now: dt.datetime,
     ) -> set[EventDate]: ...
 
-    async def unreleased_expired(self, now: dt.datetime, limit: int) -> list[DateHold]:
-        """Holds whose session should have finished by `now` but were never released."""
+    async def unsettled_expired(self, now: dt.datetime, limit: int) -> list[DateHold]:
+        """Expired holds whose session's outcome nobody has learned yet (oldest first)."""
 
 
 class CustomerRepository(Protocol):

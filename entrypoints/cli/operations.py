@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import uvicorn
 
+from adapters.piccolo.migrations_runner import apply_migrations
 from application import commands as c
 from application.handlers.reconcile import ReconcileReport
 from application.ids import new_id
 from domain.webhook_event import WebhookStatus
-from entrypoints.bootstrap import bootstrap
+from entrypoints.bootstrap import Elope, bootstrap
 from entrypoints.cli.doctor import run_doctor
 from entrypoints.demo_catalog import seed_demo_catalog
 from entrypoints.settings import Settings, SettingsError, load_settings
@@ -46,18 +49,32 @@ def doctor() -> int:
 
 
 async def migrate(settings: Settings) -> int:
-    if settings.is_mock:
+    if settings.is_mock or settings.database_url is None:
         print(f"elope: nothing to migrate: {MOCK_IS_IN_MEMORY}")
         return 0
-    raise SettingsError("migrations arrive with the PostgreSQL adapters")
+    applied = await apply_migrations(settings.database_url.get_secret_value())
+    print(f"elope: {len(applied)} migrations applied" + (f" ({', '.join(applied)})" if applied
+                                                        else "; the schema is up to date"))
+    return 0
+
+
+@asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[Elope]:
+    """An Elope for one command-line job, its database pool open for the job's length."""
+    elope = bootstrap(settings)
+    await elope.start()
+    try:
+        yield elope
+    finally:
+        await elope.stop()
 
 
 async def seed(settings: Settings) -> int:
     if settings.is_mock:
         print(f"elope: nothing to seed: {MOCK_IS_IN_MEMORY}")
         return 0
-    elope = bootstrap(settings)
-    created = await seed_demo_catalog(elope.bus, elope.uow, elope.clock.now().date())
+    async with running(settings) as elope:
+        created = await seed_demo_catalog(elope.bus, elope.uow, elope.clock.now().date())
     print(f"elope: demo catalog seeded ({created} packages created)")
     return 0
 
@@ -66,34 +83,34 @@ async def create_admin(settings: Settings, email: str, password: str) -> int:
     if settings.is_mock:
         print(f"elope: nothing stored: {MOCK_IS_IN_MEMORY}")
         return 0
-    elope = bootstrap(settings)
-    user = await elope.bus.handle(c.CreateAdmin(email=email, password=password,
-                                                correlation_id=new_id("cli")))
+    async with running(settings) as elope:
+        user = await elope.bus.handle(c.CreateAdmin(email=email, password=password,
+                                                    correlation_id=new_id("cli")))
     print(f"elope: admin {user.email} ready")
     return 0
 
 
 async def replay_webhooks(settings: Settings, status: str) -> int:
-    elope = bootstrap(settings)
-    async with elope.uow() as tx:
-        ids = await tx.webhook_events.ids_with_status(WebhookStatus(status.upper()))
     failed = 0
-    for event_id in ids:
-        try:
-            ack = await elope.bus.handle(c.ReplayStripeEvent(event_id=event_id,
-                                                             correlation_id=new_id("cli")))
-            print(f"{event_id}: {ack.status.value}")
-        except Exception as exc:
-            failed += 1
-            print(f"{event_id}: still failing ({type(exc).__name__})")
+    async with running(settings) as elope:
+        async with elope.uow() as tx:
+            ids = await tx.webhook_events.ids_with_status(WebhookStatus(status.upper()))
+        for event_id in ids:
+            try:
+                ack = await elope.bus.handle(c.ReplayStripeEvent(event_id=event_id,
+                                                                 correlation_id=new_id("cli")))
+                print(f"{event_id}: {ack.status.value}")
+            except Exception as exc:
+                failed += 1
+                print(f"{event_id}: still failing ({type(exc).__name__})")
     print(f"elope: replayed {len(ids)} events, {failed} still failing")
     return 1 if failed else 0
 
 
 async def reconcile(settings: Settings) -> int:
-    elope = bootstrap(settings)
-    report: ReconcileReport = await elope.bus.handle(
-        c.ReconcileHolds(correlation_id=new_id("cli")))
+    async with running(settings) as elope:
+        report: ReconcileReport = await elope.bus.handle(
+            c.ReconcileHolds(correlation_id=new_id("cli")))
     print(f"elope: {report.completed} paid sessions completed, {report.released} holds"
           f" released, {report.still_open} open sessions expired")
     return 0

@@ -78,13 +78,17 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        for step in on_startup:
-            await step()
-        if not run_background:
-            yield
-            return
-        async with background_loops(elope):
-            yield
+        await elope.start()
+        try:
+            for step in on_startup:
+                await step()
+            if not run_background:
+                yield
+                return
+            async with background_loops(elope):
+                yield
+        finally:
+            await elope.stop()
 
     settings = elope.settings
     return Litestar(

@@ -18,6 +18,8 @@ from domain.errors import (
     NotFound,
     PaymentProviderUnavailable,
     RateLimited,
+    StorageUnavailable,
+    TransientFailure,
     Unauthorized,
     ValidationFailed,
     WebhookInProgress,
@@ -38,6 +40,8 @@ DOMAIN_ERRORS: list[tuple[type[DomainError], int, str]] = [
     (RateLimited, 429, "RATE_LIMITED"),
     (WebhookProcessingFailed, 500, "WEBHOOK_PROCESSING_ERROR"),
     (PaymentProviderUnavailable, 503, "SERVICE_UNAVAILABLE"),
+    (StorageUnavailable, 503, "SERVICE_UNAVAILABLE"),
+    (TransientFailure, 503, "SERVICE_UNAVAILABLE"),
 ]
 
 HTTP_CODES = {

@@ -1,0 +1,134 @@
+"""Packages and add-ons on PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from adapters.piccolo.tables import AddOnRow, BookingRow, PackageRow
+from domain.catalog import AddOn, Package
+from domain.errors import Conflict, NotFound, StaleVersion
+from domain.money import Money
+
+
+def _add_on(row: dict[str, Any]) -> AddOn:
+    return AddOn(id=row["id"], package_id=row["package_id"], title=row["title"],
+                 description=row["description"], price=Money(row["price_cents"]),
+                 photo_url=row["photo_url"], active=row["active"])
+
+
+def _package(row: dict[str, Any], add_ons: list[dict[str, Any]]) -> Package:
+    return Package(
+        id=row["id"], slug=row["slug"], title=row["title"], description=row["description"],
+        price=Money(row["price_cents"]), photo_url=row["photo_url"], active=row["active"],
+        version=row["version"],
+        add_ons=tuple(_add_on(a) for a in add_ons if a["package_id"] == row["id"]),
+    )
+
+
+_PACKAGE_COLUMNS = (PackageRow.id, PackageRow.slug, PackageRow.title, PackageRow.description,
+                    PackageRow.price_cents, PackageRow.photo_url, PackageRow.active,
+                    PackageRow.version)
+_ADD_ON_COLUMNS = (AddOnRow.id, AddOnRow.package_id, AddOnRow.title, AddOnRow.description,
+                   AddOnRow.price_cents, AddOnRow.photo_url, AddOnRow.active)
+
+
+class PiccoloPackageRepository:
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def _with_add_ons(self, rows: list[dict[str, Any]]) -> list[Package]:
+        if not rows:
+            return []
+        add_ons = await AddOnRow.select(*_ADD_ON_COLUMNS).where(
+            AddOnRow.package_id.is_in([r["id"] for r in rows])
+        ).order_by(AddOnRow.created_seq).run()
+        return [_package(r, add_ons) for r in rows]
+
+    async def list_active(self) -> list[Package]:
+        rows = await PackageRow.select(*_PACKAGE_COLUMNS).where(
+            PackageRow.active == True  # noqa: E712 (a Piccolo expression, not a comparison)
+        ).order_by(PackageRow.title, PackageRow.id).run()
+        return await self._with_add_ons(rows)
+
+    async def get(self, package_id: str) -> Package | None:
+        rows = await PackageRow.select(*_PACKAGE_COLUMNS).where(PackageRow.id == package_id).run()
+        found = await self._with_add_ons(rows)
+        return found[0] if found else None
+
+    async def get_by_slug(self, slug: str) -> Package | None:
+        rows = await PackageRow.select(*_PACKAGE_COLUMNS).where(PackageRow.slug == slug).run()
+        found = await self._with_add_ons(rows)
+        return found[0] if found else None
+
+    async def add(self, package: Package) -> None:
+        try:
+            await PackageRow.insert(PackageRow(
+                id=package.id, slug=package.slug, title=package.title,
+                description=package.description, price_cents=package.price.cents,
+                photo_url=package.photo_url, active=package.active, version=package.version,
+            )).run()
+        except asyncpg.UniqueViolationError as exc:
+            raise Conflict(_taken(exc, package.slug)) from exc
+
+    async def update(self, package: Package) -> None:
+        try:
+            updated = await PackageRow.update({
+                PackageRow.slug: package.slug, PackageRow.title: package.title,
+                PackageRow.description: package.description,
+                PackageRow.price_cents: package.price.cents,
+                PackageRow.photo_url: package.photo_url, PackageRow.active: package.active,
+                PackageRow.version: package.version,
+            }).where(
+                (PackageRow.id == package.id) & (PackageRow.version == package.version - 1)
+            ).returning(PackageRow.id).run()
+        except asyncpg.UniqueViolationError as exc:
+            raise Conflict(_taken(exc, package.slug)) from exc
+        if not updated:
+            if not await PackageRow.exists().where(PackageRow.id == package.id).run():
+                raise NotFound(f"no package '{package.id}'")
+            raise StaleVersion(f"package {package.slug}")
+
+    async def remove(self, package_id: str) -> None:
+        if await BookingRow.exists().where(BookingRow.package_id == package_id).run():
+            raise Conflict("bookings reference this package; retire it with `active: false`")
+        try:
+            await PackageRow.delete().where(PackageRow.id == package_id).run()
+        except asyncpg.ForeignKeyViolationError as exc:  # a booking committed meanwhile
+            raise Conflict("bookings reference this package; retire it with `active: false`"
+                           ) from exc
+
+    async def get_add_on(self, add_on_id: str) -> AddOn | None:
+        row = await AddOnRow.select(*_ADD_ON_COLUMNS).where(AddOnRow.id == add_on_id).first().run()
+        return _add_on(row) if row else None
+
+    async def add_add_on(self, add_on: AddOn) -> None:
+        try:
+            await AddOnRow.insert(AddOnRow(
+                id=add_on.id, package_id=add_on.package_id, title=add_on.title,
+                description=add_on.description, price_cents=add_on.price.cents,
+                photo_url=add_on.photo_url, active=add_on.active,
+            )).run()
+        except asyncpg.ForeignKeyViolationError as exc:
+            raise NotFound(f"no package '{add_on.package_id}'") from exc
+        except asyncpg.UniqueViolationError as exc:
+            raise Conflict(f"add-on {add_on.id} already exists") from exc
+
+    async def update_add_on(self, add_on: AddOn) -> None:
+        updated = await AddOnRow.update({
+            AddOnRow.title: add_on.title, AddOnRow.description: add_on.description,
+            AddOnRow.price_cents: add_on.price.cents, AddOnRow.photo_url: add_on.photo_url,
+            AddOnRow.active: add_on.active,
+        }).where(AddOnRow.id == add_on.id).returning(AddOnRow.id).run()
+        if not updated:
+            raise NotFound(f"no add-on '{add_on.id}'")
+
+    async def remove_add_on(self, add_on_id: str) -> None:
+        await AddOnRow.delete().where(AddOnRow.id == add_on_id).run()
+
+
+def _taken(exc: asyncpg.UniqueViolationError, slug: str) -> str:
+    if "slug" in (exc.constraint_name or ""):
+        return f"the slug '{slug}' is taken"
+    return "this package already exists"

@@ -1,0 +1,56 @@
+"""`elope migrate`: apply the Piccolo migrations in the top-level migrations/ folder.
+
+Piccolo's own runner looks its engine up in a `piccolo_conf` module; ours is built from the
+validated settings, so this runner applies the same migration modules itself. Each migration
+and its bookkeeping row commit in one transaction; two processes migrating at once take turns
+on an advisory lock; every migration is idempotent DDL, so running it twice is harmless.
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import asyncpg
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.apps.migrations.commands.base import BaseMigrationManager
+from piccolo.apps.migrations.tables import Migration
+
+import migrations
+from adapters.piccolo.database import PiccoloDatabase
+
+APP_NAME = "elope"
+# Any constant will do: it only has to differ from the per-date lock keys.
+MIGRATION_LOCK_KEY = 7_263_011_001
+
+
+def migrations_folder() -> Path:
+    return Path(migrations.__file__).parent
+
+
+async def apply_migrations(dsn: str) -> list[str]:
+    """Apply what has not run yet; returns the ids this call applied."""
+    database = PiccoloDatabase(dsn, pool_min=1, pool_max=2)
+    lock = await asyncpg.connect(dsn)
+    applied: list[str] = []
+    try:
+        await lock.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        await database.open()
+        await Migration.create_table(if_not_exists=True).run()
+        done = set(await Migration.get_migrations_which_ran(app_name=APP_NAME))
+        modules = BaseMigrationManager().get_migration_modules(str(migrations_folder()))
+        for migration_id in sorted(set(modules) - done):
+            manager = await modules[migration_id].forwards()
+            assert isinstance(manager, MigrationManager)
+            async with database.engine.transaction():
+                for step in manager.raw:
+                    result = step()
+                    if inspect.isawaitable(result):
+                        await result
+                await Migration.insert(Migration(name=migration_id, app_name=APP_NAME)).run()
+            applied.append(migration_id)
+        return applied
+    finally:
+        await database.close()
+        await lock.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+        await lock.close()

@@ -1,0 +1,38 @@
+"""Customers and admin users on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from domain.admin_user import AdminUser
+from domain.customer import Customer
+
+
+class PiccoloCustomerRepository:
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._db = connection
+
+    async def upsert(self, email: str, name: str, phone: str | None, new_id: str) -> Customer:
+        row = await self._db.fetchrow(
+            """INSERT INTO customer (id, email, name, phone) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name, phone = EXCLUDED.phone
+               RETURNING id, email, name, phone""", new_id, email, name, phone)
+        assert row is not None
+        return Customer(row["id"], row["email"], row["name"], row["phone"])
+
+
+class PiccoloAdminUserRepository:
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._db = connection
+
+    async def by_email(self, email: str) -> AdminUser | None:
+        row = await self._db.fetchrow(
+            "SELECT id, email, password_hash FROM admin_user WHERE lower(email) = lower($1)",
+            email)
+        return AdminUser(row["id"], row["email"], row["password_hash"]) if row else None
+
+    async def upsert(self, user: AdminUser) -> None:
+        await self._db.execute(
+            """INSERT INTO admin_user (id, email, password_hash) VALUES ($1, $2, $3)
+               ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash""",
+            user.id, user.email, user.password_hash)

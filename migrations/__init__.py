@@ -1,0 +1,5 @@
+"""Piccolo migrations of the real preset, applied by `elope migrate`.
+
+Every migration is idempotent DDL (IF NOT EXISTS ...), so applying it twice, or from two
+processes at once, is harmless; the runner also serializes concurrent runs with an advisory lock.
+"""
