@@ -25,7 +25,10 @@ LEASE = dt.timedelta(minutes=2)
 
 @pytest.fixture
 def store() -> MemoryStore:
-    return MemoryStore()
+    """A store whose catalog has the package the bookings below reference."""
+    fresh = MemoryStore()
+    fresh.packages["pkg_1"] = Package.create("pkg_1", "sunrise", "Sunrise", "", 100_000)
+    return fresh
 
 
 def booking(id: str, session_id: str, status: BookingStatus = BookingStatus.PAID,
@@ -192,13 +195,13 @@ async def test_opening_a_unit_of_work_inside_another_fails_instead_of_hanging(
 
 async def test_a_package_update_based_on_an_old_version_is_refused(store: MemoryStore) -> None:
     packages = MemoryPackageRepository(store)
-    original = Package.create("pkg_1", "sunrise", "Sunrise", "", 100_000)
+    original = Package.create("pkg_9", "dusk", "Dusk", "", 100_000)
     await packages.add(original)
-    await packages.update(dataclasses.replace(original, title="Sunrise+", version=2))
+    await packages.update(dataclasses.replace(original, title="Dusk+", version=2))
     with pytest.raises(StaleVersion):
         await packages.update(dataclasses.replace(original, title="Lost edit", version=2))
     with pytest.raises(Conflict):
-        await packages.add(Package.create("pkg_2", "sunrise", "Other", "", 1))
+        await packages.add(Package.create("pkg_2", "dusk", "Other", "", 1))
 
 
 def test_a_client_is_blocked_after_the_allowed_number_of_failed_logins() -> None:
