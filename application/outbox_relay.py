@@ -21,17 +21,23 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 
 class OutboxRelay:
-    def __init__(self, uow: UnitOfWorkFactory, publisher: EventPublisher, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, publisher: EventPublisher, clock: Clock,
+        lease: dt.timedelta = LEASE,
+    ) -> None:
         self._uow = uow
         self._publisher = publisher
         self._clock = clock
+        # How long a claimed message stays invisible to other relays: long enough to deliver
+        # it, short enough that a relay that died mid-way does not delay its email for long.
+        self._lease = lease
 
     async def drain(self) -> int:
         """Relay every due message; returns how many were delivered."""
         delivered = 0
         while True:
             async with self._uow() as uow:
-                batch = await uow.outbox.claim(BATCH, self._clock.now(), LEASE)
+                batch = await uow.outbox.claim(BATCH, self._clock.now(), self._lease)
                 await uow.commit()
             if not batch:
                 return delivered

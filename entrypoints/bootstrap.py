@@ -6,6 +6,7 @@ calendar, clock, hasher, throttle, metrics, tracing).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import inspect
 from dataclasses import dataclass
@@ -132,7 +133,8 @@ def bootstrap(settings: Settings, **overrides: Any) -> Elope:
     for event_type, listeners in subscribers.items():
         for subscriber in listeners:
             publisher.subscribe(event_type, subscriber)
-    relay = OutboxRelay(ports["uow"], publisher, ports["clock"])
+    relay = OutboxRelay(ports["uow"], publisher, ports["clock"],
+                        dt.timedelta(seconds=settings.outbox_lease_seconds))
     handlers = {command: _bind(handler, dependencies)
                 for command, handler in COMMAND_HANDLERS.items()}
     bus = MessageBus(handlers, relay, ports["tracing"])

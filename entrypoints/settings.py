@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     otel_exporter_otlp_endpoint: str | None = None
     reconcile_interval_seconds: int = Field(300, ge=10)
     outbox_relay_interval_seconds: int = Field(10, ge=1)
+    outbox_lease_seconds: int = Field(120, ge=1, le=3600)
 
     @field_validator("business_timezone")
     @classmethod

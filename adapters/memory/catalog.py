@@ -62,10 +62,12 @@ class MemoryPackageRepository:
         self._store.add_ons[add_on.id] = add_on
 
     async def update_add_on(self, add_on: AddOn) -> None:
-        if add_on.id not in self._store.add_ons:
+        stored = self._store.add_ons.get(add_on.id)
+        if stored is None:
             raise NotFound(f"no add-on '{add_on.id}'")
-        self._check_package_exists(add_on)
-        self._store.add_ons[add_on.id] = add_on  # same key: keeps its place in the list
+        # An add-on never changes package (PostgreSQL's update leaves package_id alone).
+        self._store.add_ons[add_on.id] = dataclasses.replace(  # same key: keeps its place
+            add_on, package_id=stored.package_id)
 
     async def remove_add_on(self, add_on_id: str) -> None:
         self._store.add_ons.pop(add_on_id, None)

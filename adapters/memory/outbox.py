@@ -23,12 +23,14 @@ class MemoryOutbox:
     async def claim(
         self, limit: int, now: dt.datetime, lease: dt.timedelta,
     ) -> list[OutboxMessage]:
+        # As PostgreSQL picks them: the longest-due first (available_at, then the order they
+        # were added), handed back in the order they were added. A message put off by
+        # retry_later is thus not served before one that has been due for longer.
+        added = {message_id: n for n, message_id in enumerate(self._store.outbox)}
+        due = sorted((row for row in self._store.outbox.values() if _due(row, now)),
+                     key=lambda row: (row.available_at, added[row.id]))[:max(limit, 0)]
         claimed: list[OutboxMessage] = []
-        for row in list(self._store.outbox.values()):
-            if len(claimed) >= limit:
-                break
-            if not _due(row, now):
-                continue
+        for row in sorted(due, key=lambda row: added[row.id]):
             taken = dataclasses.replace(
                 row, claimed_until=now + lease, attempts=row.attempts + 1,
             )

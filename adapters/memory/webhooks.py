@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from adapters.memory.store import MemoryStore
 from application.ports.webhooks import WebhookCursor
 from domain.errors import NotFound
@@ -24,9 +26,14 @@ class MemoryWebhookEventRepository:
         return self._store.webhook_events.get(event_id)
 
     async def save(self, event: WebhookEvent) -> None:
-        if event.event_id not in self._store.webhook_events:
+        stored = self._store.webhook_events.get(event.event_id)
+        if stored is None:
             raise NotFound(f"no webhook event '{event.event_id}'")
-        self._store.webhook_events[event.event_id] = event
+        # Only the processing state changes; what arrived, and when, stays as first recorded
+        # (as PostgreSQL's UPDATE, which sets nothing else).
+        self._store.webhook_events[event.event_id] = dataclasses.replace(
+            event, event_type=stored.event_type, raw_payload=stored.raw_payload,
+            created_at=stored.created_at)
 
     async def page(
         self, status: WebhookStatus | None, limit: int, after: WebhookCursor | None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+from piccolo.query import OrderByRaw
 
 from adapters.piccolo.tables import AddOnRow, BookingRow, PackageRow
 from domain.catalog import AddOn, Package
@@ -49,7 +50,9 @@ class PiccoloPackageRepository:
     async def list_active(self) -> list[Package]:
         rows = await PackageRow.select(*_PACKAGE_COLUMNS).where(
             PackageRow.active == True  # noqa: E712 (a Piccolo expression, not a comparison)
-        ).order_by(PackageRow.title, PackageRow.id).run()
+        # Code-point order, as Python sorts (and the memory set): the database's default
+        # collation depends on the server's locale, where "apple" sorts before "Banana".
+        ).order_by(OrderByRaw('title COLLATE "C", id COLLATE "C"')).run()
         return await self._with_add_ons(rows)
 
     async def get(self, package_id: str) -> Package | None:

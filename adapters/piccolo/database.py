@@ -16,6 +16,13 @@ from adapters.piccolo.tables import ALL_TABLES
 log = logging.getLogger("elope.db")
 
 
+# Piccolo binds tables to one engine per process (class-level active records), and a query runs
+# in a transaction only if it goes through the engine that opened it. So every PiccoloDatabase
+# of a process shares one engine per DSN (and its pool), counted by its users.
+_engines: dict[str, PostgresEngine] = {}
+_users: dict[str, int] = {}
+
+
 class PiccoloDatabase:
     def __init__(
         self, dsn: str, *, pool_min: int = 1, pool_max: int = 10,
@@ -30,19 +37,32 @@ class PiccoloDatabase:
             "timezone": "UTC",
             "application_name": "elope",
         }
-        self.engine = PostgresEngine(config={"dsn": dsn}, extensions=(), log_queries=False)
+        self._dsn = dsn
+        self._open = False
+        if dsn not in _engines:
+            _engines[dsn] = PostgresEngine(config={"dsn": dsn}, extensions=(), log_queries=False)
+        self.engine = _engines[dsn]
         tables: list[type[Table]] = [*ALL_TABLES, Migration]
         for table in tables:
             table._meta.db = self.engine
 
     async def open(self) -> None:
-        await self.engine.start_connection_pool(
-            min_size=self._pool_min, max_size=self._pool_max,
-            server_settings=self._server_settings,
-        )
+        if self._open:
+            return
+        if _users.get(self._dsn, 0) == 0:
+            await self.engine.start_connection_pool(
+                min_size=self._pool_min, max_size=self._pool_max,
+                server_settings=self._server_settings,
+            )
+        _users[self._dsn] = _users.get(self._dsn, 0) + 1
+        self._open = True
 
     async def close(self) -> None:
-        if self.engine.pool is not None:
+        if not self._open:
+            return
+        self._open = False
+        _users[self._dsn] -= 1
+        if _users[self._dsn] == 0 and self.engine.pool is not None:
             await self.engine.close_connection_pool()
 
     @property

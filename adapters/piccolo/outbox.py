@@ -10,7 +10,7 @@ import json
 import asyncpg
 
 from application.ports.outbox import OutboxMessage
-from domain.errors import NotFound
+from domain.errors import Conflict, NotFound
 from domain.events import EVENT_TYPES, DomainEvent
 
 
@@ -24,10 +24,13 @@ class PiccoloOutbox:
         self._db = connection
 
     async def add(self, message_id: str, event: DomainEvent, now: dt.datetime) -> None:
-        await self._db.execute(
-            """INSERT INTO outbox_message (id, event_type, payload, created_at, available_at)
-               VALUES ($1, $2, $3::jsonb, $4, $4)""",
-            message_id, type(event).__name__, json.dumps(dataclasses.asdict(event)), now)
+        try:
+            await self._db.execute(
+                """INSERT INTO outbox_message (id, event_type, payload, created_at, available_at)
+                   VALUES ($1, $2, $3::jsonb, $4, $4)""",
+                message_id, type(event).__name__, json.dumps(dataclasses.asdict(event)), now)
+        except asyncpg.UniqueViolationError as exc:  # a domain error, as the memory set raises
+            raise Conflict(f"outbox message {message_id} already exists") from exc
 
     async def claim(
         self, limit: int, now: dt.datetime, lease: dt.timedelta,

@@ -32,7 +32,15 @@ class PiccoloAdminUserRepository:
         return AdminUser(row["id"], row["email"], row["password_hash"]) if row else None
 
     async def upsert(self, user: AdminUser) -> None:
+        # "The admin with this email" is found case-insensitively, as by_email finds it; the
+        # unique index on email is case-sensitive, so ON CONFLICT alone would add a second row
+        # for "Admin@x" after "admin@x" (and by_email would then pick one of them at random).
+        # ON CONFLICT stays for two first upserts of the same spelling racing each other.
         await self._db.execute(
-            """INSERT INTO admin_user (id, email, password_hash) VALUES ($1, $2, $3)
+            """WITH changed AS (
+                   UPDATE admin_user SET password_hash = $3
+                   WHERE lower(email) = lower($2) RETURNING id)
+               INSERT INTO admin_user (id, email, password_hash)
+               SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM changed)
                ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash""",
             user.id, user.email, user.password_hash)

@@ -70,7 +70,6 @@ class PiccoloUnitOfWork:
         self._database = database
         self._metrics = metrics
         self._tx: PostgresTransaction | None = None
-        self._committed = False
 
     async def __aenter__(self) -> PiccoloUnitOfWork:
         # allow_nested=False: Piccolo would otherwise turn an inner transaction into a no-op
@@ -78,7 +77,9 @@ class PiccoloUnitOfWork:
         tx = self._database.engine.transaction(allow_nested=False)
         try:
             self._tx = await tx.__aenter__()
-        except _UNREACHABLE as exc:
+        except (*_UNREACHABLE, asyncpg.PostgresError) as exc:
+            # Any refusal before the transaction began (server down, database closed to new
+            # connections, too many clients) means the same to a caller: try again later.
             raise StorageUnavailable("the database is unavailable") from exc
         connection = self._tx.connection
         self.packages = PiccoloPackageRepository(connection)
@@ -102,7 +103,8 @@ class PiccoloUnitOfWork:
         assert tx is not None
         self._tx = None
         try:
-            if not self._committed and exc is None:
+            if exc is None and not tx._rolled_back:
+                # Whatever ran since the last commit() (or all of it, if none) is dropped.
                 await tx.rollback()
             # Piccolo's own exit rolls back on an exception and always releases the connection.
             await tx.__aexit__(exc_type, exc, tb)
@@ -130,12 +132,29 @@ class PiccoloUnitOfWork:
             raise DateBusy(str(date))
 
     async def commit(self) -> None:
-        assert self._tx is not None
+        """Commit, and go on in a new transaction on the same connection.
+
+        A commit is a checkpoint, as in the memory set: work after it is rolled back at exit
+        unless committed again. Left at Piccolo's commit alone, later statements would run in
+        autocommit mode (kept without a commit), a second commit() would fail, and an
+        exception after a commit would make Piccolo's exit roll back a finished transaction,
+        raise before releasing the connection, and leak it from the pool.
+        """
+        tx = self._tx
+        assert tx is not None
         try:
-            await self._tx.commit()
+            await tx.commit()
         except _UNREACHABLE as exc:
             raise StorageUnavailable("the database is unavailable") from exc
-        self._committed = True
+        try:
+            tx.transaction = tx.connection.transaction()
+            await tx.begin()
+            tx._committed = False
+        except _UNREACHABLE:
+            # The commit stands; only the next transaction could not begin (the server went
+            # away). Nothing is left to roll back: the exit just hands the connection back,
+            # and a statement run meanwhile fails on the dead connection by itself.
+            tx._rolled_back = True
 
 
 def piccolo_uow_factory(database: PiccoloDatabase, metrics: Metrics) -> Callable[[], PiccoloUnitOfWork]:

@@ -15,6 +15,7 @@ from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.queries.availability import AvailabilitySources
 from application.serial_lanes import SerialLanes
+from application.transactions import with_retries
 from domain.customer import normalize_couple_name, normalize_email, normalize_phone
 from domain.errors import Conflict, DateUnavailable, NotFound
 from domain.event_date import EventDate
@@ -67,7 +68,7 @@ async def create_checkout(
         session = await payments.create_checkout_session(
             CheckoutRequest(items, email, expires_at, metadata.to_stripe())
         )
-        try:
+        async def hold_the_date() -> None:
             async with uow() as tx:
                 await tx.lock_date(date)
                 if await tx.packages.get(package.id) is None:
@@ -83,6 +84,9 @@ async def create_checkout(
                     command.correlation_id,
                 ))
                 await tx.commit()
+
+        try:
+            await with_retries(hold_the_date)
         except Conflict:
             # Another process held the date between our check and our insert: close the
             # session we opened so nobody can pay for a date they cannot have.

@@ -16,6 +16,7 @@ from application.ports.metrics import Metrics
 from application.ports.payment import PaymentProvider
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from application.serial_lanes import SerialLanes
+from application.transactions import with_retries
 from domain.booking import Booking, BookingStatus
 from domain.errors import DateAlreadyBooked, WebhookRejected
 from domain.events import BookingPaid, PaidDateConflictRefunded
@@ -66,7 +67,9 @@ class PaidSessionCompleter:
         payment_intent = str(payment_intent) if payment_intent else None
         async with self._lanes.turn(f"date:{meta.event_date}"):
             started = time.perf_counter()
-            try:
+
+            async def attempt() -> PaidOutcome | None:
+                """One transaction; None when the date turned out to be taken or closed."""
                 async with self._uow() as tx:
                     await tx.lock_date(meta.event_date)
                     if await tx.bookings.by_session(session_id) is not None:
@@ -78,15 +81,21 @@ class PaidSessionCompleter:
                     taken = (await tx.bookings.paid_on(meta.event_date) is not None
                              or bool(await tx.blackouts.dates_between(meta.event_date,
                                                                       meta.event_date)))
-                    if not taken:
-                        await self._book(tx, session_id, meta, total, payment_intent,
-                                         correlation_id)
-                        await settle(tx, False)
-                        await tx.commit()
-                        self._metrics.booking_created(time.perf_counter() - started)
-                        return PaidOutcome.BOOKED
+                    if taken:
+                        return None
+                    await self._book(tx, session_id, meta, total, payment_intent, correlation_id)
+                    await settle(tx, False)
+                    await tx.commit()
+                    return PaidOutcome.BOOKED
+
+            try:
+                outcome = await with_retries(attempt)
             except DateAlreadyBooked:
-                pass  # another process won the date between our check and our insert
+                outcome = None  # another process won the date between our check and insert
+            if outcome is not None:
+                if outcome is PaidOutcome.BOOKED:
+                    self._metrics.booking_created(time.perf_counter() - started)
+                return outcome
             await self._refund_conflict(session_id, meta, total, payment_intent, correlation_id,
                                         settle)
             return PaidOutcome.REFUNDED_CONFLICT

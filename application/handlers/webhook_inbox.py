@@ -16,6 +16,7 @@ from application.ports.payment import VerifiedEvent
 from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from application.serial_lanes import SerialLanes
+from application.transactions import with_retries
 from domain.errors import WebhookInProgress, WebhookProcessingFailed, WebhookRejected
 from domain.timeline import TimelineEntry, TimelineKind
 from domain.webhook_event import ClaimOutcome, WebhookEvent, WebhookStatus
@@ -102,6 +103,9 @@ class WebhookInbox:
                           result)
 
     async def _claim(self, event: VerifiedEvent) -> tuple[ClaimOutcome, WebhookEvent]:
+        return await with_retries(lambda: self._claim_once(event))
+
+    async def _claim_once(self, event: VerifiedEvent) -> tuple[ClaimOutcome, WebhookEvent]:
         lease = self._policy.webhook_lease
         async with self._uow() as tx:
             now = self._clock.now()

@@ -1,0 +1,71 @@
+"""Integration fixtures: the real preset on real PostgreSQL, in this process or as separate
+server processes (for what only separate processes can show: crashes, restarts, two
+instances racing on one database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.memory.settable_clock import SettableClock
+from entrypoints.asgi import prepare_mock_preset
+from entrypoints.bootstrap import Elope, bootstrap
+from entrypoints.settings import Settings, load_settings
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+
+WEBHOOK_SECRET = "whsec_integration_tests_secret"
+JWT_SECRET = "integration-tests-jwt-secret-0123456789"
+
+
+def real_environment(dsn: str, mail_dir: Path) -> dict[str, str]:
+    """The environment a real-preset process gets (as strings, as a shell would give it)."""
+    return {
+        "ADAPTERS_PRESET": "real", "DATABASE_URL": dsn, "JWT_SECRET": JWT_SECRET,
+        "STRIPE_SECRET_KEY": "sk_test_integration", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "MAIL_SINK_DIR": str(mail_dir), "ADMIN_EMAIL": ADMIN_EMAIL,
+        "ADMIN_PASSWORD": ADMIN_PASSWORD, "LOG_LEVEL": "WARNING",
+        "OUTBOX_RELAY_INTERVAL_SECONDS": "1",
+    }
+
+
+@pytest.fixture
+def real_settings(clean_postgres: str, tmp_path: Path) -> Settings:
+    env = real_environment(clean_postgres, tmp_path / "mail")
+    return load_settings(**{key.lower(): value for key, value in env.items()})
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    return SettableClock(dt.datetime.now(dt.UTC))
+
+
+MakeElope = Callable[..., Awaitable[Elope]]
+
+
+@pytest.fixture
+async def make_elope(real_settings: Settings, clock: SettableClock) -> AsyncIterator[MakeElope]:
+    """Start a real-preset Elope (its own pool and in-process lanes, like a separate server
+    instance on the same database); every one started is stopped at teardown."""
+    started: list[Elope] = []
+
+    async def make(**overrides: Any) -> Elope:
+        elope = bootstrap(real_settings, clock=clock, **overrides)
+        await elope.start()
+        started.append(elope)
+        return elope
+
+    yield make
+    for instance in started:
+        await instance.stop()
+
+
+@pytest.fixture
+async def elope(make_elope: MakeElope) -> Elope:
+    """A real-preset Elope with the demo catalog and an admin."""
+    app = await make_elope()
+    await prepare_mock_preset(app)
+    return app
