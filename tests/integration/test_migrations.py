@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import uuid
@@ -50,12 +51,13 @@ async def test_two_processes_migrating_one_database_at_the_same_moment_both_succ
     empty_database: str, tmp_path: Path,
 ) -> None:
     env = {**os.environ, **real_environment(empty_database, tmp_path / "mail")}
-    runs = [subprocess.Popen([ELOPE, "migrate"], env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    results = [run.communicate(timeout=60) for run in runs]
+    runs = [await asyncio.create_subprocess_exec(
+        ELOPE, "migrate", env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)]
+    results = await asyncio.gather(*(run.communicate() for run in runs))
 
     assert [run.returncode for run in runs] == [0, 0], results
-    outputs = sorted(out for out, _ in results)
+    outputs = [out.decode() for out, _ in results]
     assert "schema is up to date" in outputs[0] or "schema is up to date" in outputs[1]
     connection = await asyncpg.connect(empty_database)
     try:
