@@ -1,10 +1,19 @@
-"""Helpers for the HTTP tier: a couple's checkout and a paid booking, in one call each."""
+"""Helpers for the HTTP tier: both adapter presets, a couple's checkout and a paid booking.
+
+Every test here runs once per preset (`preset` is parametrized "mock" and "real"): the same
+requests, the same assertions. The real preset runs on PostgreSQL (a database emptied before
+each test, see tests/postgres_fixtures.py); its payment provider is still the local fake, so
+a session is paid the same way on both presets: the fake signs `checkout.session.completed`
+and the test POSTs it to the webhook. Tests about the mock preset's dev routes say so with
+`@mock_only`; nothing else may depend on the preset.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,15 +23,33 @@ from argon2 import PasswordHasher as Argon2
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.memory.fake_payments import FakePayments
 from adapters.memory.settable_clock import SettableClock
+from adapters.memory.unit_of_work import memory_uow_factory
+from adapters.piccolo.unit_of_work import piccolo_uow_factory
 from entrypoints.asgi import prepare_mock_preset
 from entrypoints.bootstrap import Elope, bootstrap
 from entrypoints.http.app import create_asgi
-from entrypoints.settings import Settings
+from entrypoints.settings import Settings, load_settings
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
 Checkout = Callable[..., Awaitable[httpx.Response]]
 Book = Callable[..., Awaitable[dict[str, Any]]]
+Pay = Callable[[str], Awaitable[dict[str, Any]]]
+MakeSettings = Callable[..., Settings]
+MakeElope = Callable[..., Awaitable[Elope]]
 
 DEMO_SLUGS = ("city-hall-chic", "forest-vows", "sunrise-cliffs")
+PRESETS = ["mock", "real"]
+WEBHOOK = "/v1/webhooks/stripe"
+
+# What an operator of the real preset must configure (SPEC §9); dummies, but distinct from
+# the mock preset's built-in webhook secret, so signing with the wrong one would show.
+REAL_JWT_SECRET = "e2e-real-preset-jwt-secret-0123456789abcdef"
+REAL_STRIPE_SECRET_KEY = "sk_test_e2e_real_preset_dummy"
+REAL_WEBHOOK_SECRET = "whsec_e2e_real_preset_dummy_secret"
+
+# A test about a mock-preset feature (the dev routes) or about the real preset's lack of it.
+mock_only = pytest.mark.parametrize("preset", ["mock"], indirect=True)
+real_only = pytest.mark.parametrize("preset", ["real"], indirect=True)
 
 
 class CheapArgon2Hasher(Argon2Hasher):
@@ -33,16 +60,83 @@ class CheapArgon2Hasher(Argon2Hasher):
         self._argon2 = Argon2(time_cost=1, memory_cost=64, parallelism=1)
 
 
-async def make_elope(settings: Settings, clock: SettableClock, **overrides: Any) -> Elope:
-    """The mock preset as the shared `elope` fixture builds it, with fakes in `overrides`."""
-    app = bootstrap(settings, clock=clock, hasher=CheapArgon2Hasher(), **overrides)
-    await prepare_mock_preset(app)
-    return app
+@pytest.fixture(params=PRESETS)
+def preset(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture
-async def elope(settings: Settings, clock: SettableClock) -> Elope:
-    return await make_elope(settings, clock)
+def database_url(preset: str, request: pytest.FixtureRequest) -> str | None:
+    """The emptied test database for the real preset; the mock preset needs none (and so
+    mock-only runs need no PostgreSQL)."""
+    if preset != "real":
+        return None
+    return str(request.getfixturevalue("clean_postgres"))
+
+
+@pytest.fixture
+def make_settings(preset: str, database_url: str | None, tmp_path: Path) -> MakeSettings:
+    """Settings of this test's preset, with `overrides` on top."""
+
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "adapters_preset": preset, "mail_sink_dir": tmp_path / "mail",
+            "admin_email": ADMIN_EMAIL, "admin_password": ADMIN_PASSWORD,
+            "mock_calendar_busy_dates": "",
+        }
+        if preset == "real":
+            values.update(database_url=database_url, jwt_secret=REAL_JWT_SECRET,
+                          stripe_secret_key=REAL_STRIPE_SECRET_KEY,
+                          stripe_webhook_secret=REAL_WEBHOOK_SECRET)
+        return load_settings(**{**values, **overrides})
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings: MakeSettings) -> Settings:
+    return make_settings()
+
+
+def preset_uow_factory(app: Elope) -> Callable[[], Any]:
+    """The unit of work the preset itself would give `app` (to wrap it in a fake)."""
+    if "database" in app.adapters:
+        return piccolo_uow_factory(app.adapters["database"], app.metrics)
+    return memory_uow_factory(app.adapters["store"])
+
+
+@pytest.fixture
+async def make_elope(settings: Settings, clock: SettableClock) -> AsyncIterator[MakeElope]:
+    """Build, start and seed an Elope of this test's preset (demo catalog and admin), with
+    fakes in `overrides`; every one made is stopped at teardown.
+
+    `wrap_uow` wraps each unit of work the preset makes (a slow or failing database) — the
+    same wrapper then runs over the memory store and over PostgreSQL."""
+    started: list[Elope] = []
+
+    async def make(app_settings: Settings | None = None, *,
+                   wrap_uow: Callable[[Any], Any] | None = None, **overrides: Any) -> Elope:
+        inner: list[Callable[[], Any]] = []
+        if wrap_uow is not None:
+            overrides["uow"] = lambda: wrap_uow(inner[0]())
+        app = bootstrap(app_settings or settings, clock=clock, hasher=CheapArgon2Hasher(),
+                        **overrides)
+        inner.append(preset_uow_factory(app))
+        await app.start()
+        started.append(app)
+        await prepare_mock_preset(app)
+        return app
+
+    try:
+        yield make
+    finally:
+        for app in reversed(started):
+            await app.stop()
+
+
+@pytest.fixture
+async def elope(make_elope: MakeElope) -> Elope:
+    return await make_elope()
 
 
 @asynccontextmanager
@@ -86,6 +180,33 @@ async def demo_package(client: httpx.AsyncClient, slug: str = "sunrise-cliffs") 
     return response.json()
 
 
+async def pay_session(client: httpx.AsyncClient, app: Elope, session_id: str) -> dict[str, Any]:
+    """The couple pays on the (fake) provider, whose signed `checkout.session.completed`
+    reaches the webhook; returns the booking it made, as GET /v1/bookings/{id} shows it."""
+    payments = app.fake_payments
+    assert payments is not None, "this preset's payment provider is not the local fake"
+    raw, signature = payments.pay(session_id)
+    delivered = await client.post(WEBHOOK, content=raw, headers={
+        "Stripe-Signature": signature, "Content-Type": "application/json"})
+    assert delivered.status_code == 200, delivered.text
+    async with app.uow() as tx:
+        booking = await tx.bookings.by_session(session_id)
+    assert booking is not None, f"the paid webhook of {session_id} made no booking"
+    shown = await client.get(f"/v1/bookings/{booking.id}")
+    assert shown.status_code == 200, shown.text
+    return dict(shown.json())
+
+
+@pytest.fixture
+def pay(client: httpx.AsyncClient, elope: Elope) -> Pay:
+    """Pay a checkout session through the signed webhook (same path on both presets)."""
+
+    async def make(session_id: str) -> dict[str, Any]:
+        return await pay_session(client, elope, session_id)
+
+    return make
+
+
 @pytest.fixture
 def checkout(client: httpx.AsyncClient) -> Checkout:
     """POST a checkout for a date; the couple is new each time unless told otherwise."""
@@ -100,15 +221,12 @@ def checkout(client: httpx.AsyncClient) -> Checkout:
 
 
 @pytest.fixture
-def book(client: httpx.AsyncClient, checkout: Checkout) -> Book:
-    """A paid booking for a date: checkout, then the mock provider's paid webhook."""
+def book(checkout: Checkout, pay: Pay) -> Book:
+    """A paid booking for a date: checkout, then the provider's signed paid webhook."""
 
     async def make(event_date: str, **fields: Any) -> dict[str, Any]:
         created = await checkout(event_date, **fields)
         assert created.status_code == 201, created.text
-        paid = await client.post("/v1/dev/simulate-checkout-completed",
-                                 json={"sessionId": created.json()["sessionId"]})
-        assert paid.status_code == 200, paid.text
-        return paid.json()
+        return await pay(created.json()["sessionId"])
 
     return make

@@ -11,7 +11,7 @@ import pytest
 
 from adapters.memory.settable_clock import SettableClock
 from entrypoints.bootstrap import Elope
-from tests.e2e.conftest import Book, Checkout, assert_error
+from tests.e2e.conftest import Book, Checkout, Pay, assert_error
 
 
 async def list_bookings(client: httpx.AsyncClient, headers: dict[str, str],
@@ -199,14 +199,12 @@ async def test_canceling_an_unknown_booking_is_not_found(
 
 
 async def test_the_timeline_follows_a_booking_from_checkout_to_email_in_order(
-    client: httpx.AsyncClient, admin_headers: dict[str, str], checkout: Checkout,
+    client: httpx.AsyncClient, admin_headers: dict[str, str], checkout: Checkout, pay: Pay,
     future_date: Callable[[int], str],
 ) -> None:
     created = await checkout(future_date(113))
     checkout_id = created.headers["x-request-id"]
-    paid = await client.post("/v1/dev/simulate-checkout-completed",
-                             json={"sessionId": created.json()["sessionId"]})
-    booking_id = paid.json()["id"]
+    booking_id = (await pay(created.json()["sessionId"]))["id"]
     await client.post(f"/v1/admin/bookings/{booking_id}/cancel", headers=admin_headers,
                       json={"refund": True})
 

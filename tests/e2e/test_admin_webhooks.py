@@ -15,10 +15,10 @@ from tests.conftest import paid_session, sign, stripe_event
 from tests.e2e.conftest import (
     Book,
     FlakyRefunds,
+    MakeElope,
     assert_error,
     demo_package,
     http_client,
-    make_elope,
 )
 
 URL = "/v1/admin/webhooks"
@@ -26,8 +26,9 @@ EVENT_FIELDS = {"eventId", "eventType", "status", "attempts", "lastError", "crea
                 "processedAt"}
 
 
-async def deliver(client: httpx.AsyncClient, event: dict[str, Any]) -> httpx.Response:
-    raw, headers = sign(event)
+async def deliver(client: httpx.AsyncClient, settings: Settings,
+                  event: dict[str, Any]) -> httpx.Response:
+    raw, headers = sign(event, settings.webhook_secret)
     return await client.post("/v1/webhooks/stripe", content=raw, headers=headers)
 
 
@@ -55,13 +56,13 @@ async def test_the_inbox_lists_a_processed_payment_with_every_field(
 
 
 async def test_the_status_filter_shows_only_failed_events_with_their_error(
-    client: httpx.AsyncClient, admin_headers: dict[str, str],
+    client: httpx.AsyncClient, admin_headers: dict[str, str], settings: Settings,
 ) -> None:
     ignored = stripe_event("customer.created", {"id": "cus_1"})
     broken = stripe_event("checkout.session.completed", {
         "id": "cs_test_broken", "payment_status": "paid", "metadata": {"eventDate": "nope"}})
-    assert (await deliver(client, ignored)).status_code == 200
-    assert (await deliver(client, broken)).status_code == 422
+    assert (await deliver(client, settings, ignored)).status_code == 200
+    assert (await deliver(client, settings, broken)).status_code == 422
 
     failed = await list_events(client, admin_headers, status="FAILED")
     processed = await list_events(client, admin_headers, status="PROCESSED")
@@ -73,12 +74,13 @@ async def test_the_status_filter_shows_only_failed_events_with_their_error(
 
 
 async def test_limit_two_pages_through_the_inbox_newest_first(
-    client: httpx.AsyncClient, admin_headers: dict[str, str], clock: SettableClock,
+    client: httpx.AsyncClient, admin_headers: dict[str, str], settings: Settings,
+    clock: SettableClock,
 ) -> None:
     sent = []
     for n in range(5):
         event = stripe_event("invoice.created", {"id": f"in_{n}"})
-        assert (await deliver(client, event)).status_code == 200
+        assert (await deliver(client, settings, event)).status_code == 200
         sent.append(event["id"])
         clock.advance(dt.timedelta(seconds=1))
 
@@ -130,10 +132,10 @@ async def test_replaying_an_unknown_event_is_not_found(
 
 
 async def test_replaying_a_failed_event_processes_it_again(
-    settings: Settings, clock: SettableClock, future_date: Callable[[int], str],
+    settings: Settings, make_elope: MakeElope, future_date: Callable[[int], str],
 ) -> None:
     payments = FlakyRefunds(settings.webhook_secret, settings.base_url)
-    app = await make_elope(settings, clock, payments=payments)
+    app = await make_elope(payments=payments)
     async with http_client(app) as client:
         login = await client.post("/v1/admin/login", json={
             "email": settings.admin_email,
@@ -141,11 +143,11 @@ async def test_replaying_a_failed_event_processes_it_again(
         headers = {"Authorization": f"Bearer {login.json()['token']}"}
         package = await demo_package(client)
         date = future_date(142)
-        assert (await deliver(client, stripe_event("checkout.session.completed", paid_session(
+        assert (await deliver(client, settings, stripe_event("checkout.session.completed", paid_session(
             package_id=package["id"], event_date=date)))).status_code == 200
         late = stripe_event("checkout.session.completed", paid_session(
             package_id=package["id"], event_date=date, total_cents=180_000))
-        failed = await deliver(client, late)
+        failed = await deliver(client, settings, late)
         assert_error(failed, 500, "WEBHOOK_PROCESSING_ERROR")
         stored = (await list_events(client, headers, status="FAILED"))["items"]
         assert [e["eventId"] for e in stored] == [late["id"]]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 import pytest
@@ -12,29 +11,26 @@ import pytest
 from adapters.memory.calendar import MockCalendar
 from adapters.memory.settable_clock import SettableClock
 from domain.event_date import EventDate
-from entrypoints.settings import Settings, load_settings
+from entrypoints.settings import Settings
 from tests.conftest import paid_session, sign, stripe_event
 from tests.e2e.conftest import (
     Book,
     Checkout,
+    MakeElope,
+    MakeSettings,
     assert_error,
     demo_package,
     http_client,
-    make_elope,
 )
 
 BUSY_DAYS_AHEAD = 40
 
 
 @pytest.fixture
-def settings(tmp_path: Path, clock: SettableClock) -> Settings:
+def settings(make_settings: MakeSettings, clock: SettableClock) -> Settings:
     """The calendar reports one day busy, 40 days from now."""
     busy = (clock.now().date() + dt.timedelta(days=BUSY_DAYS_AHEAD)).isoformat()
-    return load_settings(
-        adapters_preset="mock", mail_sink_dir=tmp_path / "mail",
-        admin_email="admin@example.com", admin_password="correct horse battery",
-        mock_calendar_busy_dates=busy,
-    )
+    return make_settings(mock_calendar_busy_dates=busy)
 
 
 async def availability(client: httpx.AsyncClient, date: str) -> dict[str, object]:
@@ -119,12 +115,13 @@ async def test_a_blackout_wins_over_a_calendar_busy_day(
 
 
 async def test_a_booking_wins_over_a_calendar_busy_day(
-    client: httpx.AsyncClient, future_date: Callable[[int], str],
+    client: httpx.AsyncClient, settings: Settings, future_date: Callable[[int], str],
 ) -> None:
     # Checkout refuses a busy day, so the paid webhook books it directly.
     package = await demo_package(client)
     raw, headers = sign(stripe_event("checkout.session.completed", paid_session(
-        package_id=package["id"], event_date=future_date(BUSY_DAYS_AHEAD))))
+        package_id=package["id"], event_date=future_date(BUSY_DAYS_AHEAD))),
+        settings.webhook_secret)
     delivered = await client.post("/v1/webhooks/stripe", content=raw, headers=headers)
     assert delivered.status_code == 200, delivered.text
 
@@ -201,17 +198,18 @@ async def test_a_range_with_a_malformed_bound_is_refused(
     assert_error(response, 400, "VALIDATION_ERROR")
 
 
-async def test_today_is_the_business_day_in_the_business_time_zone(tmp_path: Path) -> None:
+async def test_today_is_the_business_day_in_the_business_time_zone(
+    make_settings: MakeSettings, make_elope: MakeElope, clock: SettableClock,
+) -> None:
     # 20:00 UTC on 1 June is already 08:00 on 2 June in Auckland.
-    clock = SettableClock(dt.datetime(2030, 6, 1, 20, 0, tzinfo=dt.UTC))
-    zoned = load_settings(adapters_preset="mock", mail_sink_dir=tmp_path / "mail",
-                          business_timezone="Pacific/Auckland")
-    plain = load_settings(adapters_preset="mock", mail_sink_dir=tmp_path / "mail")
+    clock.set(dt.datetime(2030, 6, 1, 20, 0, tzinfo=dt.UTC))
+    zoned = make_settings(business_timezone="Pacific/Auckland")
+    plain = make_settings()
 
-    async with http_client(await make_elope(zoned, clock)) as client:
+    async with http_client(await make_elope(zoned)) as client:
         first = await availability(client, "2030-06-01")
         second = await availability(client, "2030-06-02")
-    async with http_client(await make_elope(plain, clock)) as client:
+    async with http_client(await make_elope(plain)) as client:
         in_utc = await availability(client, "2030-06-01")
 
     assert first["reason"] == "past"
@@ -230,10 +228,10 @@ class CountingCalendar(MockCalendar):
 
 
 async def test_a_year_long_range_asks_the_calendar_once(
-    settings: Settings, clock: SettableClock, future_date: Callable[[int], str],
+    make_elope: MakeElope, future_date: Callable[[int], str],
 ) -> None:
     calendar = CountingCalendar()
-    async with http_client(await make_elope(settings, clock, calendar=calendar)) as client:
+    async with http_client(await make_elope(calendar=calendar)) as client:
         response = await client.get("/v1/availability/unavailable", params={
             "from": future_date(0), "to": future_date(365)})
     assert response.status_code == 200

@@ -1,4 +1,5 @@
-"""SPEC §3 and §6: a booking as the couple sees it, and the dev route that pays a session."""
+"""SPEC §3 and §6: a booking as the couple sees it, and the dev route that pays a session
+(mock preset only)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,22 @@ from collections.abc import Callable
 import httpx
 
 from adapters.memory.settable_clock import SettableClock
-from tests.e2e.conftest import Book, Checkout, assert_error, demo_package, unique_email
+from tests.e2e.conftest import (
+    Book,
+    Checkout,
+    Pay,
+    assert_error,
+    demo_package,
+    mock_only,
+    unique_email,
+)
 
 BOOKING_FIELDS = {"id", "packageId", "coupleName", "email", "phone", "eventDate", "addOns",
                   "totalCents", "status", "createdAt"}
 
 
 async def test_a_paid_booking_is_shown_with_every_documented_field(
-    client: httpx.AsyncClient, checkout: Checkout, clock: SettableClock,
+    client: httpx.AsyncClient, checkout: Checkout, pay: Pay, clock: SettableClock,
     future_date: Callable[[int], str],
 ) -> None:
     package = await demo_package(client, "forest-vows")
@@ -24,16 +33,15 @@ async def test_a_paid_booking_is_shown_with_every_documented_field(
     created = (await checkout(future_date(70), slug="forest-vows", add_on_ids=[picnic["id"]],
                               email=email, coupleName="  Kim & Lee ",
                               phone="+1 555 0100")).json()
-    paid = await client.post("/v1/dev/simulate-checkout-completed",
-                             json={"sessionId": created["sessionId"]})
+    paid = await pay(created["sessionId"])
 
-    response = await client.get(f"/v1/bookings/{paid.json()['id']}")
+    response = await client.get(f"/v1/bookings/{paid['id']}")
 
     assert response.status_code == 200
     booking = response.json()
     assert set(booking) == BOOKING_FIELDS
     assert booking == {
-        "id": paid.json()["id"], "packageId": package["id"], "coupleName": "Kim & Lee",
+        "id": paid["id"], "packageId": package["id"], "coupleName": "Kim & Lee",
         "email": email.lower(), "phone": "+1 555 0100", "eventDate": future_date(70),
         "addOns": [{"addOnId": picnic["id"], "title": "Picnic for two",
                     "unitPriceCents": 15_000}],
@@ -57,6 +65,7 @@ async def test_an_unknown_booking_is_not_found(client: httpx.AsyncClient) -> Non
     assert_error(await client.get("/v1/bookings/bk_does_not_exist_42"), 404, "NOT_FOUND")
 
 
+@mock_only
 async def test_simulating_the_paid_webhook_returns_the_new_booking(
     client: httpx.AsyncClient, checkout: Checkout, future_date: Callable[[int], str],
 ) -> None:
@@ -74,6 +83,7 @@ async def test_simulating_the_paid_webhook_returns_the_new_booking(
     assert (await client.get(f"/v1/bookings/{booking['id']}")).json() == booking
 
 
+@mock_only
 async def test_simulating_the_same_payment_twice_gives_the_same_booking(
     client: httpx.AsyncClient, checkout: Checkout, admin_headers: dict[str, str],
     future_date: Callable[[int], str],
@@ -91,12 +101,14 @@ async def test_simulating_the_same_payment_twice_gives_the_same_booking(
     assert [b["id"] for b in listed["items"]] == [first.json()["id"]]
 
 
+@mock_only
 async def test_simulating_an_unknown_session_is_not_found(client: httpx.AsyncClient) -> None:
     response = await client.post("/v1/dev/simulate-checkout-completed",
                                  json={"sessionId": "cs_test_unknown_123"})
     assert_error(response, 404, "NOT_FOUND")
 
 
+@mock_only
 async def test_simulating_without_a_session_id_is_a_validation_error(
     client: httpx.AsyncClient,
 ) -> None:

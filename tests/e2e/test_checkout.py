@@ -1,4 +1,4 @@
-"""SPEC §3 and §6: checkout, the hold it places, and the mock pay page."""
+"""SPEC §3 and §6: checkout, the hold it places, and the mock pay page (mock preset only)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from adapters.memory.settable_clock import SettableClock
 from entrypoints.bootstrap import Elope
-from tests.e2e.conftest import Checkout, assert_error, demo_package, unique_email
+from tests.e2e.conftest import Checkout, Pay, assert_error, demo_package, mock_only, unique_email
 
 
 async def is_available(client: httpx.AsyncClient, date: str) -> bool:
@@ -134,11 +134,10 @@ async def test_a_checkout_for_a_past_date_is_a_conflict_naming_the_reason(
 
 
 async def test_a_checkout_for_a_booked_date_is_a_conflict_naming_the_reason(
-    client: httpx.AsyncClient, checkout: Checkout, future_date: Callable[[int], str],
+    checkout: Checkout, pay: Pay, future_date: Callable[[int], str],
 ) -> None:
     created = (await checkout(future_date(58))).json()
-    await client.post("/v1/dev/simulate-checkout-completed",
-                      json={"sessionId": created["sessionId"]})
+    await pay(created["sessionId"])
 
     body = assert_error(await checkout(future_date(58)), 409, "CONFLICT")
     assert "booked" in body["message"]
@@ -173,7 +172,7 @@ async def test_a_hold_lapses_when_its_session_expires(
 
 
 async def test_the_booking_keeps_the_prices_of_the_moment_of_checkout(
-    client: httpx.AsyncClient, checkout: Checkout, admin_headers: dict[str, str],
+    client: httpx.AsyncClient, checkout: Checkout, pay: Pay, admin_headers: dict[str, str],
     future_date: Callable[[int], str],
 ) -> None:
     package = await demo_package(client, "city-hall-chic")
@@ -184,14 +183,14 @@ async def test_the_booking_keeps_the_prices_of_the_moment_of_checkout(
         "title": car["title"], "description": car["description"], "priceCents": 99_000})
     assert raised.status_code == 200, raised.text
 
-    booking = (await client.post("/v1/dev/simulate-checkout-completed",
-                                 json={"sessionId": created["sessionId"]})).json()
+    booking = await pay(created["sessionId"])
 
     assert booking["totalCents"] == 95_000 + 30_000
     assert booking["addOns"] == [
         {"addOnId": car["id"], "title": car["title"], "unitPriceCents": 30_000}]
 
 
+@mock_only
 async def test_the_mock_checkout_page_has_a_pay_button_that_completes_the_booking(
     client: httpx.AsyncClient, checkout: Checkout, future_date: Callable[[int], str],
 ) -> None:
@@ -218,6 +217,7 @@ async def test_the_mock_checkout_page_has_a_pay_button_that_completes_the_bookin
     assert booking.json()["coupleName"] == "Lin & Sam"
 
 
+@mock_only
 async def test_the_mock_checkout_page_of_an_unknown_session_is_not_found(
     client: httpx.AsyncClient,
 ) -> None:

@@ -1,21 +1,21 @@
-"""SPEC §3: what the payment provider is asked for at checkout, and the real-preset dev routes."""
+"""SPEC §3: what the payment provider is asked for at checkout; SPEC §6: no dev routes in the
+real preset."""
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
 import httpx
 
 from entrypoints.bootstrap import Elope
-from entrypoints.settings import load_settings
 from tests.e2e.conftest import (
     Checkout,
+    Pay,
     assert_error,
     demo_package,
-    http_client,
+    real_only,
     unique_email,
 )
 
@@ -64,24 +64,25 @@ async def test_the_checkout_carries_the_callers_request_id_as_correlation_id(
     assert session["metadata"]["correlationId"] == "cid-777"
 
 
+@real_only
 async def test_the_dev_routes_do_not_exist_in_the_real_preset(
     client: httpx.AsyncClient, elope: Elope, checkout: Checkout,
     future_date: Callable[[int], str],
 ) -> None:
     session_id = (await checkout(future_date(172))).json()["sessionId"]
-    real = load_settings(
-        adapters_preset="real", database_url="postgresql://elope@localhost/elope",
-        jwt_secret="j" * 40, stripe_secret_key="sk_test_x", stripe_webhook_secret="whsec_x")
-    real_app = dataclasses.replace(elope, settings=real)
 
-    async with http_client(real_app) as real_client:
-        simulate = await real_client.post("/v1/dev/simulate-checkout-completed",
-                                          json={"sessionId": session_id})
-        page = await real_client.get(f"/v1/dev/checkout/{session_id}")
+    simulate = await client.post("/v1/dev/simulate-checkout-completed",
+                                 json={"sessionId": session_id})
+    page = await client.get(f"/v1/dev/checkout/{session_id}")
+    pay_button = await client.post(f"/v1/dev/checkout/{session_id}/pay")
 
-    assert simulate.status_code == 404
-    assert page.status_code == 404
-    assert (await client.get(f"/v1/dev/checkout/{session_id}")).status_code == 200
+    for response in (simulate, page, pay_button):
+        assert_error(response, 404, "NOT_FOUND")
+    # Nothing was paid: the date is still only held, and no booking exists for the session.
+    held = (await client.get("/v1/availability", params={"date": future_date(172)})).json()
+    assert (held["available"], held["reason"]) == (False, "held")
+    async with elope.uow() as tx:
+        assert await tx.bookings.by_session(session_id) is None
 
 
 async def test_simultaneous_checkouts_for_one_date_give_one_hold_and_conflicts(
@@ -95,7 +96,7 @@ async def test_simultaneous_checkouts_for_one_date_give_one_hold_and_conflicts(
 
 
 async def test_a_package_a_couple_is_paying_for_cannot_be_deleted_from_under_them(
-    client: httpx.AsyncClient, admin_headers: dict[str, str], checkout: Checkout,
+    client: httpx.AsyncClient, admin_headers: dict[str, str], checkout: Checkout, pay: Pay,
     future_date: Callable[[int], str],
 ) -> None:
     # The memory adapter mirrors a bookings -> packages foreign key ("a sold package stays");
@@ -109,7 +110,6 @@ async def test_a_package_a_couple_is_paying_for_cannot_be_deleted_from_under_the
     deleted = await client.delete(f"/v1/admin/packages/{package['id']}", headers=admin_headers)
 
     assert_error(deleted, 409, "CONFLICT")
-    paid = await client.post("/v1/dev/simulate-checkout-completed",
-                             json={"sessionId": session_id})
-    assert paid.json()["packageId"] == package["id"]
+    paid = await pay(session_id)
+    assert paid["packageId"] == package["id"]
     assert (await client.get("/v1/packages/meadow-vows")).status_code == 200

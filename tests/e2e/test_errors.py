@@ -14,19 +14,18 @@ import pytest
 
 from adapters.memory.calendar import MockCalendar
 from adapters.memory.fake_payments import FakePayments
-from adapters.memory.settable_clock import SettableClock
 from application.ports.payment import CheckoutRequest, CheckoutSession
 from domain.errors import PaymentProviderUnavailable
 from domain.event_date import EventDate
 from entrypoints.settings import Settings
 from tests.conftest import ADMIN_EMAIL, paid_session, sign, stripe_event
-from tests.e2e.conftest import FlakyRefunds, assert_error, http_client, make_elope
+from tests.e2e.conftest import FlakyRefunds, MakeElope, assert_error, http_client
 
 LEAKS = ("Traceback", "SELECT", "RuntimeError", "ConnectionError", "whsec_", "File \"")
 SECRET_DETAIL = "SELECT password FROM admin_users -- db=postgres://elope:hunter2@db"
 
 DateOf = Callable[[int], str]
-Provoke = Callable[[httpx.AsyncClient, DateOf], Awaitable[httpx.Response]]
+Provoke = Callable[[httpx.AsyncClient, DateOf, Settings], Awaitable[httpx.Response]]
 
 
 class BrokenCalendar(MockCalendar):
@@ -39,15 +38,21 @@ class StripeDown(FakePayments):
         raise PaymentProviderUnavailable("the payment provider did not answer; try again")
 
 
-async def bad_date(client: httpx.AsyncClient, day: DateOf) -> httpx.Response:
+async def bad_date(
+    client: httpx.AsyncClient, day: DateOf, settings: Settings,
+) -> httpx.Response:
     return await client.get("/v1/availability", params={"date": "31-12-2027"})
 
 
-async def no_token(client: httpx.AsyncClient, day: DateOf) -> httpx.Response:
+async def no_token(
+    client: httpx.AsyncClient, day: DateOf, settings: Settings,
+) -> httpx.Response:
     return await client.get("/v1/admin/bookings")
 
 
-async def unknown_booking(client: httpx.AsyncClient, day: DateOf) -> httpx.Response:
+async def unknown_booking(
+    client: httpx.AsyncClient, day: DateOf, settings: Settings,
+) -> httpx.Response:
     return await client.get("/v1/bookings/bk_nope_123")
 
 
@@ -57,16 +62,22 @@ async def checkout(client: httpx.AsyncClient, date: str) -> httpx.Response:
         "email": "ada@example.com", "addOnIds": []})
 
 
-async def past_date(client: httpx.AsyncClient, day: DateOf) -> httpx.Response:
+async def past_date(
+    client: httpx.AsyncClient, day: DateOf, settings: Settings,
+) -> httpx.Response:
     return await checkout(client, day(-1))
 
 
-async def bad_signature(client: httpx.AsyncClient, day: DateOf) -> httpx.Response:
+async def bad_signature(
+    client: httpx.AsyncClient, day: DateOf, settings: Settings,
+) -> httpx.Response:
     raw, headers = sign(stripe_event("invoice.paid", {"id": "in_1"}), secret="whsec_forged")
     return await client.post("/v1/webhooks/stripe", content=raw, headers=headers)
 
 
-async def too_many_logins(client: httpx.AsyncClient, day: DateOf) -> httpx.Response:
+async def too_many_logins(
+    client: httpx.AsyncClient, day: DateOf, settings: Settings,
+) -> httpx.Response:
     for attempt in range(5):
         await client.post("/v1/admin/login", json={"email": ADMIN_EMAIL,
                                                    "password": f"guess-{attempt}"})
@@ -74,20 +85,26 @@ async def too_many_logins(client: httpx.AsyncClient, day: DateOf) -> httpx.Respo
                                                       "password": "guess-6"})
 
 
-async def refund_fails_after_conflict(client: httpx.AsyncClient, day: DateOf) -> httpx.Response:
+async def refund_fails_after_conflict(
+    client: httpx.AsyncClient, day: DateOf, settings: Settings,
+) -> httpx.Response:
     package = (await client.get("/v1/packages/sunrise-cliffs")).json()
     for _ in range(2):  # the second payment for the date must be refunded, and cannot be
         raw, headers = sign(stripe_event("checkout.session.completed", paid_session(
-            package_id=package["id"], event_date=day(160))))
+            package_id=package["id"], event_date=day(160))), settings.webhook_secret)
         response = await client.post("/v1/webhooks/stripe", content=raw, headers=headers)
     return response
 
 
-async def calendar_raises(client: httpx.AsyncClient, day: DateOf) -> httpx.Response:
+async def calendar_raises(
+    client: httpx.AsyncClient, day: DateOf, settings: Settings,
+) -> httpx.Response:
     return await client.get("/v1/availability", params={"date": day(161)})
 
 
-async def provider_down(client: httpx.AsyncClient, day: DateOf) -> httpx.Response:
+async def provider_down(
+    client: httpx.AsyncClient, day: DateOf, settings: Settings,
+) -> httpx.Response:
     response = await checkout(client, day(162))
     still_free = await client.get("/v1/availability", params={"date": day(162)})
     assert still_free.json()["available"] is True  # a rejected checkout changes nothing
@@ -118,12 +135,12 @@ CASES = [
 @pytest.mark.parametrize(("code", "status", "overrides", "provoke"), CASES,
                          ids=[case[0] for case in CASES])
 async def test_each_error_code_answers_with_its_status_and_the_one_error_body(
-    settings: Settings, clock: SettableClock, future_date: DateOf, code: str, status: int,
+    settings: Settings, make_elope: MakeElope, future_date: DateOf, code: str, status: int,
     overrides: Callable[[Settings], dict[str, Any]], provoke: Provoke,
 ) -> None:
-    app = await make_elope(settings, clock, **overrides(settings))
+    app = await make_elope(**overrides(settings))
     async with http_client(app) as client:
-        response = await provoke(client, future_date)
+        response = await provoke(client, future_date, settings)
 
     body = assert_error(response, status, code)
     assert response.headers["content-type"].startswith("application/json")

@@ -1,4 +1,8 @@
-"""SPEC §7: the OpenAPI document covers every route, and any change to it shows in review."""
+"""SPEC §7: the OpenAPI document covers every route, and any change to it shows in review.
+
+The document is the same on both presets except for the dev routes (SPEC §6), which only the
+mock preset has: the snapshot is the mock preset's, and the real one is checked for their
+absence."""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ from typing import Any
 
 import httpx
 from syrupy.assertion import SnapshotAssertion
+
+from tests.e2e.conftest import mock_only, real_only
 
 SPEC_OPERATIONS = {
     ("get", "/v1/packages"), ("get", "/v1/packages/{slug}"),
@@ -22,8 +28,11 @@ SPEC_OPERATIONS = {
     ("post", "/v1/admin/packages/{package_id}/add-ons"),
     ("put", "/v1/admin/add-ons/{add_on_id}"), ("delete", "/v1/admin/add-ons/{add_on_id}"),
     ("get", "/v1/admin/webhooks"), ("post", "/v1/admin/webhooks/{event_id}/replay"),
-    ("post", "/v1/dev/simulate-checkout-completed"), ("get", "/v1/dev/checkout/{session_id}"),
     ("get", "/health/live"), ("get", "/health/ready"), ("get", "/metrics"),
+}
+DEV_OPERATIONS = {
+    ("post", "/v1/dev/simulate-checkout-completed"), ("get", "/v1/dev/checkout/{session_id}"),
+    ("post", "/v1/dev/checkout/{session_id}/pay"),
 }
 METHODS = {"get", "post", "put", "delete", "patch"}
 
@@ -47,6 +56,18 @@ async def test_the_openapi_document_lists_every_route_of_the_spec(
     assert operations(document) >= SPEC_OPERATIONS
 
 
+@mock_only
+async def test_the_mock_preset_documents_its_dev_routes(client: httpx.AsyncClient) -> None:
+    assert operations(await openapi(client)) >= DEV_OPERATIONS
+
+
+@real_only
+async def test_the_real_preset_documents_no_dev_route(client: httpx.AsyncClient) -> None:
+    document = await openapi(client)
+    assert [path for path in document["paths"] if path.startswith("/v1/dev/")] == []
+    assert operations(document) >= SPEC_OPERATIONS
+
+
 async def test_every_admin_operation_requires_the_bearer_token(
     client: httpx.AsyncClient,
 ) -> None:
@@ -65,6 +86,7 @@ async def test_every_operation_has_a_unique_operation_id(client: httpx.AsyncClie
     assert len(ids) == len(set(ids))
 
 
+@mock_only
 async def test_the_openapi_document_matches_the_reviewed_snapshot(
     client: httpx.AsyncClient, snapshot: SnapshotAssertion,
 ) -> None:

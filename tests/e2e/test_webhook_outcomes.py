@@ -12,14 +12,10 @@ import httpx
 import pytest
 import stripe
 
-from adapters.memory.settable_clock import SettableClock
-from adapters.memory.store import MemoryStore
-from adapters.memory.unit_of_work import memory_uow_factory
-from entrypoints.asgi import prepare_mock_preset
-from entrypoints.bootstrap import Elope, bootstrap
-from entrypoints.http.app import create_asgi
-from entrypoints.settings import MOCK_WEBHOOK_SECRET, Settings
+from entrypoints.bootstrap import Elope
+from entrypoints.settings import Settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, paid_session, sign, stripe_event
+from tests.e2e.conftest import MakeElope, http_client
 
 WEBHOOK = "/v1/webhooks/stripe"
 
@@ -28,8 +24,9 @@ async def sunrise_id(client: httpx.AsyncClient) -> str:
     return str((await client.get("/v1/packages/sunrise-cliffs")).json()["id"])
 
 
-async def deliver(client: httpx.AsyncClient, payload: dict[str, Any]) -> httpx.Response:
-    raw, headers = sign(payload)
+async def deliver(client: httpx.AsyncClient, settings: Settings,
+                  payload: dict[str, Any]) -> httpx.Response:
+    raw, headers = sign(payload, settings.webhook_secret)
     return await client.post(WEBHOOK, content=raw, headers=headers)
 
 
@@ -63,7 +60,7 @@ async def test_a_first_delivery_books_the_date_and_is_processed(
 ) -> None:
     event = stripe_event("checkout.session.completed",
                          paid_session(package_id=await sunrise_id(client), event_date=future_date(70)))
-    response = await deliver(client, event)
+    response = await deliver(client, settings, event)
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "PROCESSED"
     [record] = await inbox(client, admin_headers)
@@ -80,7 +77,7 @@ async def test_a_redelivery_is_acknowledged_and_counted_without_a_second_effect(
 ) -> None:
     event = stripe_event("checkout.session.completed",
                          paid_session(package_id=await sunrise_id(client), event_date=future_date(71)))
-    raw, headers = sign(event)
+    raw, headers = sign(event, settings.webhook_secret)
     for _ in range(3):
         response = await client.post(WEBHOOK, content=raw, headers=headers)
         assert response.status_code == 200, response.text
@@ -90,34 +87,35 @@ async def test_a_redelivery_is_acknowledged_and_counted_without_a_second_effect(
     assert len(mail(settings, "confirmation")) == 1
 
 
-def unsigned(raw: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+def unsigned(raw: bytes, headers: dict[str, str], secret: str) -> tuple[bytes, dict[str, str]]:
     return raw, {"Content-Type": "application/json"}
 
 
-def wrongly_signed(raw: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+def wrongly_signed(raw: bytes, headers: dict[str, str],
+                   secret: str) -> tuple[bytes, dict[str, str]]:
     return raw, sign(json.loads(raw), secret="whsec_someone_else")[1]
 
 
-def tampered(raw: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+def tampered(raw: bytes, headers: dict[str, str], secret: str) -> tuple[bytes, dict[str, str]]:
     assert b"180000" in raw
     return raw.replace(b"180000", b"100", 1), headers
 
 
-def stale(raw: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+def stale(raw: bytes, headers: dict[str, str], secret: str) -> tuple[bytes, dict[str, str]]:
     ten_minutes_ago = int(time.time()) - 600  # beyond the 300 s tolerance: a replayed capture
     header = stripe.WebhookSignature.generate_signature_header(
-        raw.decode(), MOCK_WEBHOOK_SECRET, timestamp=ten_minutes_ago)
+        raw.decode(), secret, timestamp=ten_minutes_ago)
     return raw, {**headers, "Stripe-Signature": header}
 
 
 @pytest.mark.parametrize("forge", [unsigned, wrongly_signed, tampered, stale])
 async def test_a_delivery_that_fails_the_signature_check_is_rejected_and_nothing_is_recorded(
-    client: httpx.AsyncClient, admin_headers: dict[str, str],
+    client: httpx.AsyncClient, admin_headers: dict[str, str], settings: Settings,
     future_date: Callable[[int], str], forge: Callable[..., tuple[bytes, dict[str, str]]],
 ) -> None:
     event = stripe_event("checkout.session.completed",
                          paid_session(package_id=await sunrise_id(client), event_date=future_date(72)))
-    raw, headers = forge(*sign(event))
+    raw, headers = forge(*sign(event, settings.webhook_secret), settings.webhook_secret)
     response = await client.post(WEBHOOK, content=raw, headers=headers)
     assert_error(response, 422, "WEBHOOK_VALIDATION_ERROR")
     assert await inbox(client, admin_headers) == []
@@ -125,10 +123,10 @@ async def test_a_delivery_that_fails_the_signature_check_is_rejected_and_nothing
 
 
 async def test_invalid_metadata_is_rejected_and_stored_failed(
-    client: httpx.AsyncClient, admin_headers: dict[str, str],
+    client: httpx.AsyncClient, settings: Settings, admin_headers: dict[str, str],
 ) -> None:
     session = paid_session(package_id=await sunrise_id(client), event_date="next summer")
-    response = await deliver(client, stripe_event("checkout.session.completed", session))
+    response = await deliver(client, settings, stripe_event("checkout.session.completed", session))
     assert_error(response, 422, "WEBHOOK_VALIDATION_ERROR")
     [record] = await inbox(client, admin_headers, "FAILED")
     assert record["lastError"]
@@ -150,20 +148,31 @@ class BookingsFailOnce:
         await self._inner.add(booking)
 
 
-@pytest.fixture
-async def flaky_client(settings: Settings, clock: SettableClock) -> AsyncIterator[httpx.AsyncClient]:
-    memory = memory_uow_factory(MemoryStore())
-    trips = ["connection to the database was lost"]
+class BookingsFailOnceUnitOfWork:
+    """The preset's unit of work whose bookings table fails once (see BookingsFailOnce)."""
 
-    def uow() -> Any:
-        tx = memory()
-        tx.bookings = BookingsFailOnce(tx.bookings, trips)  # type: ignore[assignment]
+    def __init__(self, inner: Any, trips: list[str]) -> None:
+        self._inner = inner
+        self._trips = trips
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def __aenter__(self) -> Any:
+        tx = await self._inner.__aenter__()
+        # After entering: the real preset's repositories exist only inside the transaction.
+        tx.bookings = BookingsFailOnce(tx.bookings, self._trips)
         return tx
 
-    elope = bootstrap(settings, clock=clock, uow=uow)
-    await prepare_mock_preset(elope)
-    transport = httpx.ASGITransport(app=create_asgi(elope, run_background=False))
-    async with httpx.AsyncClient(transport=transport, base_url="http://elope.test") as http:
+    async def __aexit__(self, *exc_info: Any) -> Any:
+        return await self._inner.__aexit__(*exc_info)
+
+
+@pytest.fixture
+async def flaky_client(make_elope: MakeElope) -> AsyncIterator[httpx.AsyncClient]:
+    trips = ["connection to the database was lost"]
+    elope = await make_elope(wrap_uow=lambda tx: BookingsFailOnceUnitOfWork(tx, trips))
+    async with http_client(elope) as http:
         yield http
 
 
@@ -175,7 +184,7 @@ async def test_a_transient_failure_is_stored_failed_and_the_next_delivery_books(
     admin = {"Authorization": f"Bearer {login.json()['token']}"}
     event = stripe_event("checkout.session.completed",
                          paid_session(package_id=await sunrise_id(client), event_date=future_date(73)))
-    raw, headers = sign(event)
+    raw, headers = sign(event, settings.webhook_secret)
 
     first = await client.post(WEBHOOK, content=raw, headers=headers)
     assert_error(first, 500, "WEBHOOK_PROCESSING_ERROR")
@@ -198,8 +207,9 @@ async def test_a_date_taken_while_the_second_couple_paid_is_refunded_with_an_apo
     package_id, date = await sunrise_id(client), future_date(74)
     winner = paid_session(package_id=package_id, event_date=date)
     late = paid_session(package_id=package_id, event_date=date, email="late@example.com")
-    assert (await deliver(client, stripe_event("checkout.session.completed", winner))).status_code == 200
-    response = await deliver(client, stripe_event("checkout.session.completed", late))
+    first = await deliver(client, settings, stripe_event("checkout.session.completed", winner))
+    assert first.status_code == 200, first.text
+    response = await deliver(client, settings, stripe_event("checkout.session.completed", late))
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "PROCESSED"
     refunds = elope.payments.refunds  # type: ignore[attr-defined]
@@ -214,7 +224,7 @@ async def test_a_date_taken_while_the_second_couple_paid_is_refunded_with_an_apo
 
 
 async def test_an_expired_session_gives_its_date_back(
-    client: httpx.AsyncClient, future_date: Callable[[int], str],
+    client: httpx.AsyncClient, settings: Settings, future_date: Callable[[int], str],
 ) -> None:
     date = future_date(75)
     created = await client.post("/v1/bookings/checkout", json={
@@ -225,30 +235,33 @@ async def test_an_expired_session_gives_its_date_back(
     assert (held["available"], held["reason"]) == (False, "held")
     session = {"id": created.json()["sessionId"], "object": "checkout.session",
                "status": "expired", "payment_status": "unpaid", "metadata": {}}
-    assert (await deliver(client, stripe_event("checkout.session.expired", session))).status_code == 200
+    expired = await deliver(client, settings, stripe_event("checkout.session.expired", session))
+    assert expired.status_code == 200, expired.text
     free = (await client.get(f"/v1/availability?date={date}")).json()
     assert (free["available"], free["reason"]) == (True, None)
 
 
 async def test_an_unknown_event_type_is_recorded_and_acknowledged(
-    client: httpx.AsyncClient, admin_headers: dict[str, str],
+    client: httpx.AsyncClient, settings: Settings, admin_headers: dict[str, str],
 ) -> None:
     event = stripe_event("customer.created", {"id": "cus_1", "object": "customer"})
-    response = await deliver(client, event)
+    response = await deliver(client, settings, event)
     assert response.status_code == 200, response.text
     assert [(r["eventId"], r["eventType"]) for r in await inbox(client, admin_headers)] == [
         (event["id"], "customer.created")]
 
 
 async def test_an_unpaid_completion_waits_for_the_async_payment_to_succeed(
-    client: httpx.AsyncClient, admin_headers: dict[str, str], future_date: Callable[[int], str],
+    client: httpx.AsyncClient, settings: Settings, admin_headers: dict[str, str],
+    future_date: Callable[[int], str],
 ) -> None:
     date = future_date(76)
     session = paid_session(package_id=await sunrise_id(client), event_date=date)
     pending = {**session, "payment_status": "unpaid"}
-    assert (await deliver(client, stripe_event("checkout.session.completed", pending))).status_code == 200
+    unpaid = await deliver(client, settings, stripe_event("checkout.session.completed", pending))
+    assert unpaid.status_code == 200, unpaid.text
     assert await bookings_on(client, admin_headers, date) == []
     succeeded = stripe_event("checkout.session.async_payment_succeeded", session)
-    assert (await deliver(client, succeeded)).status_code == 200
+    assert (await deliver(client, settings, succeeded)).status_code == 200
     [booking] = await bookings_on(client, admin_headers, date)
     assert booking["status"] == "PAID"

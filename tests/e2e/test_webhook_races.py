@@ -1,5 +1,7 @@
 """Real concurrency through the ASGI app: many webhook deliveries at the same moment, retried
-the way Stripe retries, still make exactly one booking per date and one email per effect."""
+the way Stripe retries, still make exactly one booking per date and one email per effect.
+
+On both presets, each as it is and with a database's latency added to every transaction."""
 
 from __future__ import annotations
 
@@ -11,36 +13,39 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.memory.settable_clock import SettableClock
-from adapters.memory.store import MemoryStore
-from adapters.memory.unit_of_work import MemoryUnitOfWork
-from entrypoints.asgi import prepare_mock_preset
-from entrypoints.bootstrap import Elope, bootstrap
+from entrypoints.bootstrap import Elope
 from entrypoints.settings import Settings
 from tests.conftest import paid_session, sign, stripe_event
+from tests.e2e.conftest import MakeElope
 
 WEBHOOK = "/v1/webhooks/stripe"
 MAX_RETRY_ROUNDS = 10
 
 
-class SlowUnitOfWork(MemoryUnitOfWork):
-    """The memory store with a database's latency: every transaction waits a moment before
+class SlowUnitOfWork:
+    """The preset's unit of work with extra latency: every transaction waits a moment before
     it starts, so concurrent requests interleave at every step instead of running through."""
 
-    async def __aenter__(self) -> MemoryUnitOfWork:
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def __aenter__(self) -> Any:
         await asyncio.sleep(random.uniform(0, 0.002))
-        return await super().__aenter__()
+        return await self._inner.__aenter__()
+
+    async def __aexit__(self, *exc_info: Any) -> Any:
+        return await self._inner.__aexit__(*exc_info)
 
 
-@pytest.fixture(params=["memory", "memory_with_latency"])
-async def elope(request: pytest.FixtureRequest, settings: Settings, clock: SettableClock) -> Elope:
-    """Overrides the shared fixture (and so the app behind `client`) with both stores."""
-    store = MemoryStore()
-    slow = request.param == "memory_with_latency"
-    app = bootstrap(settings, clock=clock, store=store,
-                    uow=lambda: SlowUnitOfWork(store) if slow else MemoryUnitOfWork(store))
-    await prepare_mock_preset(app)
-    return app
+@pytest.fixture(params=["as_is", "with_latency"])
+async def elope(request: pytest.FixtureRequest, make_elope: MakeElope) -> Elope:
+    """Overrides the shared fixture (and so the app behind `client`) with both speeds."""
+    if request.param == "with_latency":
+        return await make_elope(wrap_uow=SlowUnitOfWork)
+    return await make_elope()
 
 
 def ok(response: httpx.Response) -> bool:
@@ -114,7 +119,7 @@ async def test_fifty_simultaneous_deliveries_of_one_event_make_one_booking_and_o
     date = future_date(90)
     session = paid_session(package_id=await sunrise_id(client), event_date=date)
     event = stripe_event("checkout.session.completed", session)
-    raw, headers = sign(event)
+    raw, headers = sign(event, settings.webhook_secret)
 
     first, posts = await deliver_like_stripe(client, elope, [(session["id"], raw, headers)] * 50)
 
@@ -138,7 +143,8 @@ async def test_twenty_couples_paying_for_one_date_at_once_leave_one_booking_and_
                              email=f"couple{i}@example.com") for i in range(20)]
     deliveries = []
     for session in sessions:
-        raw, headers = sign(stripe_event("checkout.session.completed", session))
+        raw, headers = sign(stripe_event("checkout.session.completed", session),
+                            settings.webhook_secret)
         deliveries.append((str(session["id"]), raw, headers))
 
     await deliver_like_stripe(client, elope, deliveries)
