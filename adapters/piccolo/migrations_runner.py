@@ -28,6 +28,22 @@ def migrations_folder() -> Path:
     return Path(migrations.__file__).parent
 
 
+async def pending_migrations(dsn: str) -> list[str]:
+    """The ids of the migrations not applied to this database yet."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        exists = await connection.fetchval("SELECT to_regclass('public.migration') IS NOT NULL")
+        done = set()
+        if exists:
+            rows = await connection.fetch("SELECT name FROM migration WHERE app_name = $1",
+                                          APP_NAME)
+            done = {r["name"] for r in rows}
+    finally:
+        await connection.close()
+    known = BaseMigrationManager().get_migration_modules(str(migrations_folder()))
+    return sorted(set(known) - done)
+
+
 async def apply_migrations(dsn: str) -> list[str]:
     """Apply what has not run yet; returns the ids this call applied."""
     database = PiccoloDatabase(dsn, pool_min=1, pool_max=2)
