@@ -1,0 +1,143 @@
+"""HoldRepository: one active hold per date; lapsed holds make room but stay unsettled."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from application.ports.unit_of_work import UnitOfWorkFactory
+from domain.errors import Conflict, DateUnavailable
+from domain.hold import DateHold
+from tests.contract.samples import DAY, NOW, at, day, hold
+
+
+async def _placed(uow: UnitOfWorkFactory, *holds: DateHold) -> None:
+    async with uow() as tx:
+        for h in holds:
+            await tx.holds.place(h, NOW)
+        await tx.commit()
+
+
+async def test_a_placed_hold_reads_back(uow: UnitOfWorkFactory) -> None:
+    await _placed(uow, hold("cs_1"))
+    async with uow() as tx:
+        assert await tx.holds.get("cs_1") == hold("cs_1")
+        assert await tx.holds.get("cs_nope") is None
+        assert await tx.holds.active_on(DAY, NOW) == hold("cs_1")
+        assert await tx.holds.active_on(day(1), NOW) is None
+
+
+async def test_a_date_takes_one_active_hold(uow: UnitOfWorkFactory) -> None:
+    await _placed(uow, hold("cs_1"))
+    async with uow() as tx:
+        with pytest.raises(DateUnavailable) as refused:
+            await tx.holds.place(hold("cs_2"), at(29))
+    assert refused.value.reason == "held"
+    async with uow() as tx:
+        assert await tx.holds.get("cs_2") is None
+
+
+async def test_a_session_holds_one_date(uow: UnitOfWorkFactory) -> None:
+    await _placed(uow, hold("cs_1"))
+    async with uow() as tx:
+        with pytest.raises(Conflict):
+            await tx.holds.place(hold("cs_1", date=day(1)), NOW)
+
+
+async def test_an_expired_hold_makes_room_and_is_released_but_not_settled(
+    uow: UnitOfWorkFactory,
+) -> None:
+    await _placed(uow, hold("cs_1", expires_at=at(30)))
+    async with uow() as tx:
+        assert await tx.holds.active_on(DAY, at(30)) is None
+        await tx.holds.place(hold("cs_2", expires_at=at(60)), at(30))
+        await tx.commit()
+    async with uow() as tx:
+        assert await tx.holds.get("cs_1") == dataclasses.replace(
+            hold("cs_1", expires_at=at(30)), released_at=at(30), settled=False)
+        assert await tx.holds.active_on(DAY, at(31)) == hold("cs_2", expires_at=at(60))
+        # The superseded session's outcome is still unknown: the reconciler must ask.
+        assert await tx.holds.unsettled_expired(at(31), 10) == [
+            dataclasses.replace(hold("cs_1", expires_at=at(30)), released_at=at(30))]
+
+
+async def test_release_returns_the_hold_the_first_time_only_and_settles_it(
+    uow: UnitOfWorkFactory,
+) -> None:
+    await _placed(uow, hold("cs_1"))
+    async with uow() as tx:
+        assert await tx.holds.release("cs_1", at(5)) == hold("cs_1")
+        await tx.commit()
+    async with uow() as tx:
+        assert await tx.holds.release("cs_1", at(6)) is None
+        assert await tx.holds.release("cs_nope", at(6)) is None
+        await tx.commit()
+    async with uow() as tx:
+        assert await tx.holds.get("cs_1") == dataclasses.replace(
+            hold("cs_1"), released_at=at(5), settled=True)
+        assert await tx.holds.active_on(DAY, at(6)) is None
+        # A released date can be held again at once.
+        await tx.holds.place(hold("cs_2"), at(6))
+
+
+async def test_release_settles_a_superseded_hold_without_returning_it(
+    uow: UnitOfWorkFactory,
+) -> None:
+    await _placed(uow, hold("cs_1", expires_at=at(10)))
+    async with uow() as tx:
+        await tx.holds.place(hold("cs_2", expires_at=at(60)), at(20))
+        assert await tx.holds.release("cs_1", at(25)) is None
+        await tx.commit()
+    async with uow() as tx:
+        assert await tx.holds.get("cs_1") == dataclasses.replace(
+            hold("cs_1", expires_at=at(10)), released_at=at(20), settled=True)
+        assert await tx.holds.unsettled_expired(at(25), 10) == []
+
+
+async def test_any_active_for_package(uow: UnitOfWorkFactory) -> None:
+    await _placed(uow, hold("cs_1", package_id="pkg_a", expires_at=at(30)),
+                  hold("cs_2", date=day(1), package_id="pkg_b", expires_at=at(30)))
+    async with uow() as tx:
+        assert await tx.holds.any_active_for_package("pkg_a", at(29)) is True
+        assert await tx.holds.any_active_for_package("pkg_a", at(30)) is False  # expired
+        assert await tx.holds.any_active_for_package("pkg_c", NOW) is False
+        await tx.holds.release("cs_2", at(1))
+        assert await tx.holds.any_active_for_package("pkg_b", at(2)) is False
+
+
+async def test_held_dates_between_is_inclusive_and_sees_active_holds_only(
+    uow: UnitOfWorkFactory,
+) -> None:
+    await _placed(uow, hold("cs_0", date=day(0)), hold("cs_1", date=day(1)),
+                  hold("cs_2", date=day(2), expires_at=at(5)), hold("cs_3", date=day(3)),
+                  hold("cs_4", date=day(4)))
+    async with uow() as tx:
+        await tx.holds.release("cs_1", at(1))
+        assert await tx.holds.held_dates_between(day(0), day(4), at(2)) == {
+            day(0), day(2), day(3), day(4)}
+        assert await tx.holds.held_dates_between(day(0), day(4), at(5)) == {
+            day(0), day(3), day(4)}
+        assert await tx.holds.held_dates_between(day(1), day(3), at(5)) == {day(3)}
+        assert await tx.holds.held_dates_between(day(5), day(9), NOW) == set()
+
+
+async def test_unsettled_expired_is_oldest_first_and_limited(uow: UnitOfWorkFactory) -> None:
+    await _placed(
+        uow,
+        hold("cs_late", date=day(0), expires_at=at(20)),
+        hold("cs_b", date=day(1), expires_at=at(10)),
+        hold("cs_a", date=day(2), expires_at=at(10)),
+        hold("cs_settled", date=day(3), expires_at=at(5)),
+        hold("cs_open", date=day(4), expires_at=at(60)),
+    )
+    async with uow() as tx:
+        await tx.holds.release("cs_settled", at(1))
+        due = await tx.holds.unsettled_expired(at(30), 10)
+        assert [h.session_id for h in due] == ["cs_a", "cs_b", "cs_late"]
+        assert due[0] == hold("cs_a", date=day(2), expires_at=at(10))
+        first_two = await tx.holds.unsettled_expired(at(30), 2)
+        assert [h.session_id for h in first_two] == ["cs_a", "cs_b"]
+        # Expiring exactly now counts as expired.
+        assert [h.session_id for h in await tx.holds.unsettled_expired(at(10), 10)] == [
+            "cs_a", "cs_b"]
