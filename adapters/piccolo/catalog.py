@@ -7,6 +7,7 @@ from typing import Any
 import asyncpg
 from piccolo.query import OrderByRaw
 
+from adapters.piccolo.statements import Connection, execute, fetch
 from adapters.piccolo.tables import AddOnRow, BookingRow, PackageRow
 from domain.catalog import AddOn, Package
 from domain.errors import Conflict, NotFound, StaleVersion
@@ -36,48 +37,50 @@ _ADD_ON_COLUMNS = (AddOnRow.id, AddOnRow.package_id, AddOnRow.title, AddOnRow.de
 
 
 class PiccoloPackageRepository:
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
     async def _with_add_ons(self, rows: list[dict[str, Any]]) -> list[Package]:
         if not rows:
             return []
-        add_ons = await AddOnRow.select(*_ADD_ON_COLUMNS).where(
+        add_ons = await fetch(self._connection, AddOnRow.select(*_ADD_ON_COLUMNS).where(
             AddOnRow.package_id.is_in([r["id"] for r in rows])
-        ).order_by(AddOnRow.created_seq).run()
+        ).order_by(AddOnRow.created_seq))
         return [_package(r, add_ons) for r in rows]
 
     async def list_active(self) -> list[Package]:
-        rows = await PackageRow.select(*_PACKAGE_COLUMNS).where(
+        # COLLATE "C": the same order as Python's string order (the memory set), whatever
+        # locale the database was created with.
+        rows = await fetch(self._connection, PackageRow.select(*_PACKAGE_COLUMNS).where(
             PackageRow.active == True  # noqa: E712 (a Piccolo expression, not a comparison)
-        # Code-point order, as Python sorts (and the memory set): the database's default
-        # collation depends on the server's locale, where "apple" sorts before "Banana".
-        ).order_by(OrderByRaw('title COLLATE "C", id COLLATE "C"')).run()
+        ).order_by(OrderByRaw('title COLLATE "C", id COLLATE "C"')))
         return await self._with_add_ons(rows)
 
     async def get(self, package_id: str) -> Package | None:
-        rows = await PackageRow.select(*_PACKAGE_COLUMNS).where(PackageRow.id == package_id).run()
+        rows = await fetch(self._connection, PackageRow.select(*_PACKAGE_COLUMNS).where(
+            PackageRow.id == package_id))
         found = await self._with_add_ons(rows)
         return found[0] if found else None
 
     async def get_by_slug(self, slug: str) -> Package | None:
-        rows = await PackageRow.select(*_PACKAGE_COLUMNS).where(PackageRow.slug == slug).run()
+        rows = await fetch(self._connection, PackageRow.select(*_PACKAGE_COLUMNS).where(
+            PackageRow.slug == slug))
         found = await self._with_add_ons(rows)
         return found[0] if found else None
 
     async def add(self, package: Package) -> None:
         try:
-            await PackageRow.insert(PackageRow(
+            await execute(self._connection, PackageRow.insert(PackageRow(
                 id=package.id, slug=package.slug, title=package.title,
                 description=package.description, price_cents=package.price.cents,
                 photo_url=package.photo_url, active=package.active, version=package.version,
-            )).run()
+            )))
         except asyncpg.UniqueViolationError as exc:
             raise Conflict(_taken(exc, package.slug)) from exc
 
     async def update(self, package: Package) -> None:
         try:
-            updated = await PackageRow.update({
+            updated = await fetch(self._connection, PackageRow.update({
                 PackageRow.slug: package.slug, PackageRow.title: package.title,
                 PackageRow.description: package.description,
                 PackageRow.price_cents: package.price.cents,
@@ -85,50 +88,53 @@ class PiccoloPackageRepository:
                 PackageRow.version: package.version,
             }).where(
                 (PackageRow.id == package.id) & (PackageRow.version == package.version - 1)
-            ).returning(PackageRow.id).run()
+            ).returning(PackageRow.id))
         except asyncpg.UniqueViolationError as exc:
             raise Conflict(_taken(exc, package.slug)) from exc
         if not updated:
-            if not await PackageRow.exists().where(PackageRow.id == package.id).run():
+            if not await fetch(self._connection, PackageRow.select(PackageRow.id).where(
+                    PackageRow.id == package.id)):
                 raise NotFound(f"no package '{package.id}'")
             raise StaleVersion(f"package {package.slug}")
 
     async def remove(self, package_id: str) -> None:
-        if await BookingRow.exists().where(BookingRow.package_id == package_id).run():
+        if await fetch(self._connection, BookingRow.select(BookingRow.id).where(
+                BookingRow.package_id == package_id).limit(1)):
             raise Conflict("bookings reference this package; retire it with `active: false`")
         try:
-            await PackageRow.delete().where(PackageRow.id == package_id).run()
+            await execute(self._connection, PackageRow.delete().where(PackageRow.id == package_id))
         except asyncpg.ForeignKeyViolationError as exc:  # a booking committed meanwhile
             raise Conflict("bookings reference this package; retire it with `active: false`"
                            ) from exc
 
     async def get_add_on(self, add_on_id: str) -> AddOn | None:
-        row = await AddOnRow.select(*_ADD_ON_COLUMNS).where(AddOnRow.id == add_on_id).first().run()
-        return _add_on(row) if row else None
+        rows = await fetch(self._connection, AddOnRow.select(*_ADD_ON_COLUMNS).where(
+            AddOnRow.id == add_on_id))
+        return _add_on(rows[0]) if rows else None
 
     async def add_add_on(self, add_on: AddOn) -> None:
         try:
-            await AddOnRow.insert(AddOnRow(
+            await execute(self._connection, AddOnRow.insert(AddOnRow(
                 id=add_on.id, package_id=add_on.package_id, title=add_on.title,
                 description=add_on.description, price_cents=add_on.price.cents,
                 photo_url=add_on.photo_url, active=add_on.active,
-            )).run()
+            )))
         except asyncpg.ForeignKeyViolationError as exc:
             raise NotFound(f"no package '{add_on.package_id}'") from exc
         except asyncpg.UniqueViolationError as exc:
             raise Conflict(f"add-on {add_on.id} already exists") from exc
 
     async def update_add_on(self, add_on: AddOn) -> None:
-        updated = await AddOnRow.update({
+        updated = await fetch(self._connection, AddOnRow.update({
             AddOnRow.title: add_on.title, AddOnRow.description: add_on.description,
             AddOnRow.price_cents: add_on.price.cents, AddOnRow.photo_url: add_on.photo_url,
             AddOnRow.active: add_on.active,
-        }).where(AddOnRow.id == add_on.id).returning(AddOnRow.id).run()
+        }).where(AddOnRow.id == add_on.id).returning(AddOnRow.id))
         if not updated:
             raise NotFound(f"no add-on '{add_on.id}'")
 
     async def remove_add_on(self, add_on_id: str) -> None:
-        await AddOnRow.delete().where(AddOnRow.id == add_on_id).run()
+        await execute(self._connection, AddOnRow.delete().where(AddOnRow.id == add_on_id))
 
 
 def _taken(exc: asyncpg.UniqueViolationError, slug: str) -> str:

@@ -39,6 +39,8 @@ class PiccoloDatabase:
         }
         self._dsn = dsn
         self._open = False
+        # A request waits this long for a free connection before it is told "503, try again".
+        self.acquire_timeout = 10.0
         if dsn not in _engines:
             _engines[dsn] = PostgresEngine(config={"dsn": dsn}, extensions=(), log_queries=False)
         self.engine = _engines[dsn]
@@ -68,6 +70,12 @@ class PiccoloDatabase:
     @property
     def pool(self) -> asyncpg.Pool | None:
         return self.engine.pool
+
+    async def connections_lost(self) -> None:
+        """The server dropped us (restart, failover, outage): replace every pooled connection
+        on its next use, instead of handing out dead ones one failed request at a time."""
+        if self.pool is not None:
+            await self.pool.expire_connections()
 
     def pool_usage(self) -> tuple[int, int]:
         """(connections open, connections in use), for /metrics."""

@@ -7,6 +7,7 @@ import datetime as dt
 
 import asyncpg
 
+from adapters.piccolo.statements import Connection
 from domain.errors import Conflict, DateUnavailable
 from domain.event_date import EventDate
 from domain.hold import DateHold
@@ -24,7 +25,7 @@ def _hold(row: asyncpg.Record) -> DateHold:
 
 
 class PiccoloHoldRepository:
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def place(self, hold: DateHold, now: dt.datetime) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from adapters.piccolo.statements import Connection
 from application.ports.webhooks import WebhookCursor
 from domain.errors import NotFound
 from domain.timeline import TimelineEntry, TimelineKind
@@ -23,7 +24,7 @@ def _event(row: asyncpg.Record) -> WebhookEvent:
 
 
 class PiccoloWebhookEventRepository:
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def add(self, event: WebhookEvent) -> bool:
@@ -72,7 +73,7 @@ class PiccoloWebhookEventRepository:
 
 
 class PiccoloTimelineRepository:
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def add(self, entry: TimelineEntry) -> None:

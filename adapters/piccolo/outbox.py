@@ -9,6 +9,7 @@ import json
 
 import asyncpg
 
+from adapters.piccolo.statements import Connection
 from application.ports.outbox import OutboxMessage
 from domain.errors import Conflict, NotFound
 from domain.events import EVENT_TYPES, DomainEvent
@@ -20,7 +21,7 @@ def _event(event_type: str, payload: str | dict[str, object]) -> DomainEvent:
 
 
 class PiccoloOutbox:
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def add(self, message_id: str, event: DomainEvent, now: dt.datetime) -> None:
@@ -66,7 +67,7 @@ class PiccoloOutbox:
 
 
 class PiccoloSentMailLog:
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def was_sent(self, key: str) -> bool:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncpg
-
+from adapters.piccolo.statements import Connection
 from domain.admin_user import AdminUser
 from domain.customer import Customer
 
 
 class PiccoloCustomerRepository:
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def upsert(self, email: str, name: str, phone: str | None, new_id: str) -> Customer:
@@ -22,7 +21,7 @@ class PiccoloCustomerRepository:
 
 
 class PiccoloAdminUserRepository:
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def by_email(self, email: str) -> AdminUser | None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from adapters.piccolo.statements import Connection
 from application.ports.bookings import BookingCursor, BookingFilter
 from domain.blackout import Blackout
 from domain.booking import BookedAddOn, Booking, BookingStatus
@@ -38,7 +39,7 @@ def _booking(row: asyncpg.Record) -> Booking:
 
 
 class PiccoloBookingRepository:
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def add(self, booking: Booking) -> None:
@@ -129,7 +130,7 @@ class PiccoloBookingRepository:
 
 
 class PiccoloBlackoutRepository:
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def list_all(self) -> list[Blackout]:
@@ -158,7 +159,7 @@ class PiccoloBlackoutRepository:
 
 
 class PiccoloEarlyRefundRepository:
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def remember(self, payment_intent_id: str) -> None:

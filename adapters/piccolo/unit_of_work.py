@@ -1,5 +1,8 @@
 """One PostgreSQL transaction over every repository; rolls back unless committed.
 
+It owns its pool connection and its transaction (rather than Piccolo's engine-wide current
+transaction), so the repositories run every statement on exactly that connection.
+
 Database failures are translated here, once, into the domain's terms: a busy lock is DateBusy
 (409), a serialization failure or deadlock is TransientFailure (retried by the caller), a lost
 or unreachable server is StorageUnavailable (503).
@@ -12,7 +15,7 @@ from collections.abc import Callable
 from types import TracebackType
 
 import asyncpg
-from piccolo.engine.postgres import PostgresTransaction
+from asyncpg.transaction import Transaction
 
 from adapters.piccolo.catalog import PiccoloPackageRepository
 from adapters.piccolo.database import PiccoloDatabase
@@ -25,6 +28,7 @@ from adapters.piccolo.sales import (
     PiccoloBookingRepository,
     PiccoloEarlyRefundRepository,
 )
+from adapters.piccolo.statements import Connection
 from application.ports.admin_users import AdminUserRepository
 from application.ports.blackouts import BlackoutRepository
 from application.ports.bookings import (
@@ -44,6 +48,8 @@ _UNREACHABLE = (
     OSError, TimeoutError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError,
     asyncpg.AdminShutdownError, asyncpg.QueryCanceledError,
+    # What asyncpg raises on a connection the server terminated under it mid-protocol.
+    asyncpg.exceptions.InternalClientError,
 )
 
 
@@ -69,19 +75,32 @@ class PiccoloUnitOfWork:
     def __init__(self, database: PiccoloDatabase, metrics: Metrics) -> None:
         self._database = database
         self._metrics = metrics
-        self._tx: PostgresTransaction | None = None
+        self._connection: Connection | None = None
+        self._transaction: Transaction | None = None
 
     async def __aenter__(self) -> PiccoloUnitOfWork:
-        # allow_nested=False: Piccolo would otherwise turn an inner transaction into a no-op
-        # whose commit() commits the outer one.
-        tx = self._database.engine.transaction(allow_nested=False)
+        pool = self._database.pool
+        if pool is None:
+            raise StorageUnavailable("the database pool is not open")
         try:
-            self._tx = await tx.__aenter__()
+            connection = await pool.acquire(timeout=self._database.acquire_timeout)
         except (*_UNREACHABLE, asyncpg.PostgresError) as exc:
             # Any refusal before the transaction began (server down, database closed to new
-            # connections, too many clients) means the same to a caller: try again later.
+            # connections, pool exhausted) means the same to a caller: try again later.
+            await self._database.connections_lost()
             raise StorageUnavailable("the database is unavailable") from exc
-        connection = self._tx.connection
+        self._connection = connection
+        try:
+            await self._begin()
+        except BaseException as exc:
+            # A connection that cannot even begin is broken (the server cut it): close it so
+            # the pool opens a fresh one instead of handing this one out again.
+            connection.terminate()
+            await self._hand_back()
+            await self._database.connections_lost()
+            if isinstance(exc, (*_UNREACHABLE, asyncpg.PostgresError)):
+                raise StorageUnavailable("the database is unavailable") from exc
+            raise
         self.packages = PiccoloPackageRepository(connection)
         self.bookings = PiccoloBookingRepository(connection)
         self.holds = PiccoloHoldRepository(connection)
@@ -99,20 +118,39 @@ class PiccoloUnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        tx = self._tx
-        assert tx is not None
-        self._tx = None
         try:
-            if exc is None and not tx._rolled_back:
-                # Whatever ran since the last commit() (or all of it, if none) is dropped.
-                await tx.rollback()
-            # Piccolo's own exit rolls back on an exception and always releases the connection.
-            await tx.__aexit__(exc_type, exc, tb)
-        except _UNREACHABLE:
-            if exc is None:
-                raise StorageUnavailable("the database is unavailable") from None
+            # Whatever ran since the last commit() (or all of it, if none) is dropped. On a
+            # dead connection the rollback fails; the server has dropped the work already.
+            if self._transaction is not None:
+                await self._transaction.rollback()
+        except (*_UNREACHABLE, asyncpg.PostgresError):
+            pass
+        finally:
+            self._transaction = None
+            # Always: a connection that never returns to the pool hangs its close() forever.
+            await self._hand_back()
+        if isinstance(exc, _UNREACHABLE):
+            await self._database.connections_lost()
         if exc is not None and not isinstance(exc, DomainError):
             self._translate(exc)
+
+    async def _begin(self) -> None:
+        assert self._connection is not None
+        self._transaction = self._connection.transaction()
+        await self._transaction.start()
+
+    async def _hand_back(self) -> None:
+        connection, self._connection = self._connection, None
+        pool = self._database.pool
+        if connection is None:
+            return
+        try:
+            if pool is not None:
+                await pool.release(connection, timeout=5)
+            else:
+                connection.terminate()
+        except (*_UNREACHABLE, asyncpg.PostgresError):
+            connection.terminate()
 
     def _translate(self, exc: BaseException) -> None:
         if isinstance(exc, asyncpg.LockNotAvailableError):
@@ -124,37 +162,30 @@ class PiccoloUnitOfWork:
             raise StorageUnavailable("the database is unavailable") from exc
 
     async def lock_date(self, date: EventDate) -> None:
-        assert self._tx is not None
-        locked = await self._tx.connection.fetchval(
+        assert self._connection is not None
+        locked = await self._connection.fetchval(
             "SELECT pg_try_advisory_xact_lock($1)", date_lock_key(date))
         if not locked:
             self._metrics.lock_timeout()
             raise DateBusy(str(date))
 
     async def commit(self) -> None:
-        """Commit, and go on in a new transaction on the same connection.
-
-        A commit is a checkpoint, as in the memory set: work after it is rolled back at exit
-        unless committed again. Left at Piccolo's commit alone, later statements would run in
-        autocommit mode (kept without a commit), a second commit() would fail, and an
-        exception after a commit would make Piccolo's exit roll back a finished transaction,
-        raise before releasing the connection, and leak it from the pool.
-        """
-        tx = self._tx
-        assert tx is not None
+        """Commit, and go on in a new transaction on the same connection: a commit is a
+        checkpoint, as in the memory set - work after it is rolled back at exit unless
+        committed again."""
+        assert self._transaction is not None
         try:
-            await tx.commit()
+            await self._transaction.commit()
         except _UNREACHABLE as exc:
+            self._transaction = None
             raise StorageUnavailable("the database is unavailable") from exc
+        self._transaction = None
         try:
-            tx.transaction = tx.connection.transaction()
-            await tx.begin()
-            tx._committed = False
-        except _UNREACHABLE:
-            # The commit stands; only the next transaction could not begin (the server went
-            # away). Nothing is left to roll back: the exit just hands the connection back,
-            # and a statement run meanwhile fails on the dead connection by itself.
-            tx._rolled_back = True
+            await self._begin()
+        except (*_UNREACHABLE, asyncpg.PostgresError):
+            # The commit stands; only the next transaction could not begin. A statement run
+            # after this fails on the dead connection by itself.
+            self._transaction = None
 
 
 def piccolo_uow_factory(database: PiccoloDatabase, metrics: Metrics) -> Callable[[], PiccoloUnitOfWork]:
