@@ -71,11 +71,10 @@ class Elope:
         return self.payments if isinstance(self.payments, FakePayments) else None
 
 
-def _mock_adapters(settings: Settings) -> dict[str, Any]:
-    store = MemoryStore()
+def _shared_adapters(settings: Settings) -> dict[str, Any]:
+    """What both presets use today. Payment, mail and calendar keep their local stand-ins
+    until their real adapters land; nothing in the wiring assumes which one it gets."""
     return {
-        "store": store,
-        "uow": memory_uow_factory(store),
         "payments": FakePayments(settings.webhook_secret, settings.base_url),
         "mailer": FileMailSink(settings.mail_sink_dir, settings.postmark_from_email),
         "calendar": MockCalendar(settings.mock_busy_dates),
@@ -84,6 +83,11 @@ def _mock_adapters(settings: Settings) -> dict[str, Any]:
         "throttle": MemoryLoginThrottle(max_failures=5, window_seconds=15 * 60),
         "tracing": OtelTracing(),
     }
+
+
+def _mock_adapters(settings: Settings) -> dict[str, Any]:
+    store = MemoryStore()
+    return {**_shared_adapters(settings), "store": store, "uow": memory_uow_factory(store)}
 
 
 def _real_adapters(settings: Settings, metrics: PrometheusMetrics) -> dict[str, Any]:
@@ -95,19 +99,10 @@ def _real_adapters(settings: Settings, metrics: PrometheusMetrics) -> dict[str, 
     )
     metrics.set_pool_reader(database.pool_usage)
     return {
+        **_shared_adapters(settings),
         "database": database,
         "readiness": database.ping,
         "uow": piccolo_uow_factory(database, metrics),
-        # Payment, mail and calendar keep their local fallbacks until their real adapters
-        # land; nothing below assumes which implementation it gets.
-        "payments": FakePayments(settings.webhook_secret, settings.base_url),
-        "mailer": FileMailSink(settings.mail_sink_dir, settings.postmark_from_email),
-        "calendar": MockCalendar(settings.mock_busy_dates),
-        "clock": SystemClock(),
-        "hasher": Argon2Hasher(),
-        "throttle": MemoryLoginThrottle(max_failures=5, window_seconds=15 * 60),
-        "metrics": metrics,
-        "tracing": OtelTracing(),
     }
 
 

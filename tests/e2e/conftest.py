@@ -174,6 +174,23 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     return body
 
 
+async def inbox(client: httpx.AsyncClient, headers: dict[str, str],
+                status: str | None = None) -> list[dict[str, Any]]:
+    """The admin's view of the webhook inbox (first 200 events), optionally by status."""
+    query = f"&status={status}" if status else ""
+    response = await client.get(f"/v1/admin/webhooks?limit=200{query}", headers=headers)
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
+async def bookings_on(client: httpx.AsyncClient, headers: dict[str, str],
+                      date: str) -> list[dict[str, Any]]:
+    """The admin's view of the bookings for one event date."""
+    response = await client.get(f"/v1/admin/bookings?from={date}&to={date}", headers=headers)
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
 async def demo_package(client: httpx.AsyncClient, slug: str = "sunrise-cliffs") -> dict[str, Any]:
     response = await client.get(f"/v1/packages/{slug}")
     assert response.status_code == 200, response.text

@@ -15,7 +15,7 @@ import stripe
 from entrypoints.bootstrap import Elope
 from entrypoints.settings import Settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, paid_session, sign, stripe_event
-from tests.e2e.conftest import MakeElope, http_client
+from tests.e2e.conftest import MakeElope, bookings_on, http_client, inbox
 
 WEBHOOK = "/v1/webhooks/stripe"
 
@@ -28,21 +28,6 @@ async def deliver(client: httpx.AsyncClient, settings: Settings,
                   payload: dict[str, Any]) -> httpx.Response:
     raw, headers = sign(payload, settings.webhook_secret)
     return await client.post(WEBHOOK, content=raw, headers=headers)
-
-
-async def inbox(client: httpx.AsyncClient, headers: dict[str, str],
-                status: str | None = None) -> list[dict[str, Any]]:
-    query = f"?status={status}" if status else ""
-    response = await client.get(f"/v1/admin/webhooks{query}", headers=headers)
-    assert response.status_code == 200, response.text
-    return list(response.json()["items"])
-
-
-async def bookings_on(client: httpx.AsyncClient, headers: dict[str, str],
-                      date: str) -> list[dict[str, Any]]:
-    response = await client.get(f"/v1/admin/bookings?from={date}&to={date}", headers=headers)
-    assert response.status_code == 200, response.text
-    return list(response.json()["items"])
 
 
 def mail(settings: Settings, suffix: str) -> list[Path]:

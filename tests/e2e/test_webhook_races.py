@@ -16,7 +16,7 @@ import pytest
 from entrypoints.bootstrap import Elope
 from entrypoints.settings import Settings
 from tests.conftest import paid_session, sign, stripe_event
-from tests.e2e.conftest import MakeElope
+from tests.e2e.conftest import MakeElope, bookings_on, inbox
 
 WEBHOOK = "/v1/webhooks/stripe"
 MAX_RETRY_ROUNDS = 10
@@ -91,21 +91,6 @@ async def deliver_like_stripe(
         waiting = [d for d, r in zip(waiting, again, strict=True) if not ok(r)]
     assert waiting == [], f"{len(waiting)} deliveries never got a 2xx"
     return first, posts
-
-
-async def inbox(client: httpx.AsyncClient, headers: dict[str, str],
-                status: str | None = None) -> list[dict[str, Any]]:
-    query = f"&status={status}" if status else ""
-    response = await client.get(f"/v1/admin/webhooks?limit=200{query}", headers=headers)
-    assert response.status_code == 200, response.text
-    return list(response.json()["items"])
-
-
-async def bookings_on(client: httpx.AsyncClient, headers: dict[str, str],
-                      date: str) -> list[dict[str, Any]]:
-    response = await client.get(f"/v1/admin/bookings?from={date}&to={date}", headers=headers)
-    assert response.status_code == 200, response.text
-    return list(response.json()["items"])
 
 
 async def sunrise_id(client: httpx.AsyncClient) -> str:
