@@ -8,7 +8,7 @@ import asyncpg
 from piccolo.query import OrderByRaw
 
 from adapters.piccolo.statements import Connection, execute, fetch
-from adapters.piccolo.tables import AddOnRow, BookingRow, PackageRow
+from adapters.piccolo.tables import AddOnRow, PackageRow
 from domain.catalog import AddOn, Package
 from domain.errors import Conflict, NotFound, StaleVersion
 from domain.money import Money
@@ -98,12 +98,9 @@ class PiccoloPackageRepository:
             raise StaleVersion(f"package {package.slug}")
 
     async def remove(self, package_id: str) -> None:
-        if await fetch(self._connection, BookingRow.select(BookingRow.id).where(
-                BookingRow.package_id == package_id).limit(1)):
-            raise Conflict("bookings reference this package; retire it with `active: false`")
         try:
             await execute(self._connection, PackageRow.delete().where(PackageRow.id == package_id))
-        except asyncpg.ForeignKeyViolationError as exc:  # a booking committed meanwhile
+        except asyncpg.ForeignKeyViolationError as exc:  # the bookings' foreign key
             raise Conflict("bookings reference this package; retire it with `active: false`"
                            ) from exc
 

@@ -52,6 +52,8 @@ async def remove_package(
     async with uow() as tx:
         if await tx.packages.get(command.package_id) is None:
             raise NotFound(f"no package '{command.package_id}'")
+        if await tx.bookings.references_package(command.package_id):
+            raise Conflict("bookings reference this package; retire it with `active: false`")
         if await tx.holds.any_active_for_package(command.package_id, clock.now()):
             raise Conflict("a couple is paying for this package right now; retire it with"
                            " `active: false` instead")
