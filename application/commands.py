@@ -1,8 +1,13 @@
-"""Commands: what a caller asks Elope to do. Each carries the correlation id it was born under."""
+"""Commands: what a caller asks Elope to do, each followed by the result its handler returns
+(commands without one return nothing, or the domain object they made). Each command carries
+the correlation id it was born under."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+
+from domain.webhook_event import WebhookStatus
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,14 @@ class CreateCheckout(Command):
 
 
 @dataclass(frozen=True)
+class CheckoutCreated:
+    checkout_url: str
+    session_id: str
+    expires_at: dt.datetime
+    total_cents: int
+
+
+@dataclass(frozen=True)
 class RecordStripeEvent(Command):
     raw_body: bytes
     signature: str | None
@@ -32,8 +45,24 @@ class ReplayStripeEvent(Command):
 
 
 @dataclass(frozen=True)
+class WebhookAck:
+    """What a delivery (or a replay) of a Stripe event came to."""
+
+    event_id: str
+    status: WebhookStatus
+    outcome: str
+
+
+@dataclass(frozen=True)
 class ReconcileHolds(Command):
     pass
+
+
+@dataclass(frozen=True)
+class ReconcileReport:
+    completed: int
+    released: int
+    still_open: int
 
 
 @dataclass(frozen=True)

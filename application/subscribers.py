@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from application.event_publisher import Subscriber
-from application.mail_templates import confirmation, conflict_refund
+from application.mail.templates import confirmation, conflict_refund
+from application.messaging.event_publisher import Subscriber
 from application.ports.calendar import CalendarProvider
 from application.ports.clock import Clock
 from application.ports.mail import Mailer, MailMessage

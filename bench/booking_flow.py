@@ -56,7 +56,7 @@ async def run(bookings: int, storm: int, database_url: str | None) -> None:
                 "email": f"bench{i}@example.com", "addOnIds": []})
             t1 = time.perf_counter()
             assert r.status_code == 201, r.text
-            raw, sig = elope.fake_payments.pay(r.json()["sessionId"])  # type: ignore[union-attr]
+            raw, sig = elope.local_checkout.pay(r.json()["sessionId"])  # type: ignore[union-attr]
             w = await http.post("/v1/webhooks/stripe", content=raw,
                                 headers={"Stripe-Signature": sig})
             t2 = time.perf_counter()
@@ -69,7 +69,7 @@ async def run(bookings: int, storm: int, database_url: str | None) -> None:
         r = await http.post("/v1/bookings/checkout", json={
             "packageSlug": package["slug"], "eventDate": day, "coupleName": "Storm",
             "email": "storm@example.com", "addOnIds": []})
-        raw, sig = elope.fake_payments.pay(r.json()["sessionId"])  # type: ignore[union-attr]
+        raw, sig = elope.local_checkout.pay(r.json()["sessionId"])  # type: ignore[union-attr]
         t0 = time.perf_counter()
         answers = await asyncio.gather(*(
             http.post("/v1/webhooks/stripe", content=raw, headers={"Stripe-Signature": sig})

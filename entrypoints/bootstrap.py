@@ -13,25 +13,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.argon2_hasher import Argon2Hasher
-from adapters.mail.file_sink import FileMailSink
-from adapters.memory.calendar import MockCalendar
-from adapters.memory.fake_payments import FakePayments
 from adapters.memory.login_throttle import MemoryLoginThrottle
 from adapters.memory.store import MemoryStore
 from adapters.memory.unit_of_work import memory_uow_factory
 from adapters.piccolo.database import PiccoloDatabase
 from adapters.piccolo.unit_of_work import piccolo_uow_factory
+from adapters.stand_ins.file_mail_sink import FileMailSink
+from adapters.stand_ins.local_checkout import LocalCheckout
+from adapters.stand_ins.mock_calendar import MockCalendar
 from adapters.system_clock import SystemClock
 from adapters.telemetry.otel_tracing import OtelTracing
 from adapters.telemetry.prometheus_metrics import PrometheusMetrics
 from application.booking_policy import BookingPolicy
-from application.event_publisher import EventPublisher
-from application.handler_registry import COMMAND_HANDLERS
-from application.handlers.paid_session import PaidSessionCompleter
-from application.handlers.stripe_event_effects import StripeEventEffects
-from application.handlers.webhook_inbox import WebhookInbox
-from application.messagebus import MessageBus
-from application.outbox_relay import OutboxRelay
+from application.handlers import COMMAND_HANDLERS
+from application.messaging.bus import MessageBus
+from application.messaging.event_publisher import EventPublisher
+from application.messaging.outbox_relay import OutboxRelay
+from application.payments.event_effects import StripeEventEffects
+from application.payments.inbox import WebhookInbox
+from application.payments.paid_session import PaidSessionCompleter
 from application.ports.clock import Clock
 from application.ports.payment import PaymentProvider
 from application.ports.unit_of_work import UnitOfWorkFactory
@@ -66,16 +66,16 @@ class Elope:
             await database.close()
 
     @property
-    def fake_payments(self) -> FakePayments | None:
+    def local_checkout(self) -> LocalCheckout | None:
         """The local Stripe stand-in, when this preset uses it (dev routes need it)."""
-        return self.payments if isinstance(self.payments, FakePayments) else None
+        return self.payments if isinstance(self.payments, LocalCheckout) else None
 
 
 def _shared_adapters(settings: Settings) -> dict[str, Any]:
     """What both presets use today. Payment, mail and calendar keep their local stand-ins
     until their real adapters land; nothing in the wiring assumes which one it gets."""
     return {
-        "payments": FakePayments(settings.webhook_secret, settings.base_url),
+        "payments": LocalCheckout(settings.webhook_secret, settings.base_url),
         "mailer": FileMailSink(settings.mail_sink_dir, settings.postmark_from_email),
         "calendar": MockCalendar(settings.mock_busy_dates),
         "clock": SystemClock(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from application import commands as c
-from application.messagebus import MessageBus
+from application.messaging.bus import MessageBus
 from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.catalog import Package
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.memory.settable_clock import SettableClock
+from adapters.settable_clock import SettableClock
 from adapters.stripe.webhook_verification import signed_event
 from entrypoints.asgi import prepare_mock_preset
 from entrypoints.bootstrap import Elope, bootstrap

@@ -1,4 +1,4 @@
-"""Bookings, customers and early refunds, with the unique indexes the database has."""
+"""Bookings, with the unique indexes and the package foreign key the database has."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from collections.abc import Callable
 from adapters.memory.store import MemoryStore
 from application.ports.bookings import BookingCursor, BookingFilter
 from domain.booking import Booking
-from domain.customer import Customer
 from domain.errors import Conflict, DateAlreadyBooked, NotFound
 from domain.event_date import EventDate
 
@@ -96,29 +95,4 @@ def _matches(booking: Booking, where: BookingFilter) -> bool:
     if where.date_from is not None and booking.event_date < where.date_from:
         return False
     return where.date_to is None or booking.event_date <= where.date_to
-
-
-class MemoryCustomerRepository:
-    def __init__(self, store: MemoryStore) -> None:
-        self._store = store
-
-    async def upsert(self, email: str, name: str, phone: str | None, new_id: str) -> Customer:
-        existing = self._store.customers.get(email)
-        customer = Customer(existing.id if existing else new_id, email, name, phone)
-        self._store.customers[email] = customer
-        return customer
-
-
-class MemoryEarlyRefundRepository:
-    def __init__(self, store: MemoryStore) -> None:
-        self._store = store
-
-    async def remember(self, payment_intent_id: str) -> None:
-        self._store.early_refunds[payment_intent_id] = None
-
-    async def take(self, payment_intent_id: str) -> bool:
-        if payment_intent_id not in self._store.early_refunds:
-            return False
-        del self._store.early_refunds[payment_intent_id]
-        return True
 

@@ -1,4 +1,4 @@
-"""The outbox and the sent-mail log."""
+"""The outbox: events written with the change that raised them, claimed by one relay at a time."""
 
 from __future__ import annotations
 
@@ -65,13 +65,3 @@ def _due(row: OutboxRow, now: dt.datetime) -> bool:
     # A lapsed claim means the relay that took it died: the message is free again.
     return row.claimed_until is None or row.claimed_until <= now
 
-
-class MemorySentMailLog:
-    def __init__(self, store: MemoryStore) -> None:
-        self._store = store
-
-    async def was_sent(self, key: str) -> bool:
-        return key in self._store.sent_mail
-
-    async def record(self, key: str, now: dt.datetime) -> None:
-        self._store.sent_mail.setdefault(key, now)  # the first sending is the one on record

@@ -8,27 +8,27 @@ from typing import TYPE_CHECKING, Any
 
 from adapters.memory.admin_users import MemoryAdminUserRepository
 from adapters.memory.blackouts import MemoryBlackoutRepository
-from adapters.memory.bookings import (
-    MemoryBookingRepository,
-    MemoryCustomerRepository,
-    MemoryEarlyRefundRepository,
-)
-from adapters.memory.catalog import MemoryPackageRepository
+from adapters.memory.bookings import MemoryBookingRepository
+from adapters.memory.customers import MemoryCustomerRepository
+from adapters.memory.early_refunds import MemoryEarlyRefundRepository
 from adapters.memory.holds import MemoryHoldRepository
-from adapters.memory.outbox import MemoryOutbox, MemorySentMailLog
+from adapters.memory.outbox import MemoryOutbox
+from adapters.memory.packages import MemoryPackageRepository
+from adapters.memory.sent_mail import MemorySentMailLog
 from adapters.memory.store import MemoryStore
-from adapters.memory.webhooks import MemoryTimelineRepository, MemoryWebhookEventRepository
+from adapters.memory.timeline import MemoryTimelineRepository
+from adapters.memory.webhook_events import MemoryWebhookEventRepository
 from application.ports.admin_users import AdminUserRepository
 from application.ports.blackouts import BlackoutRepository
-from application.ports.bookings import (
-    BookingRepository,
-    CustomerRepository,
-    EarlyRefundRepository,
-    HoldRepository,
-)
-from application.ports.catalog import PackageRepository
-from application.ports.outbox import Outbox, SentMailLog
-from application.ports.webhooks import TimelineRepository, WebhookEventRepository
+from application.ports.bookings import BookingRepository
+from application.ports.customers import CustomerRepository
+from application.ports.early_refunds import EarlyRefundRepository
+from application.ports.holds import HoldRepository
+from application.ports.outbox import Outbox
+from application.ports.packages import PackageRepository
+from application.ports.sent_mail import SentMailLog
+from application.ports.timeline import TimelineRepository
+from application.ports.webhook_events import WebhookEventRepository
 from domain.event_date import EventDate
 
 if TYPE_CHECKING:

@@ -17,30 +17,31 @@ from types import TracebackType
 import asyncpg
 from asyncpg.transaction import Transaction
 
-from adapters.piccolo.catalog import PiccoloPackageRepository
+from adapters.piccolo.admin_users import PiccoloAdminUserRepository
+from adapters.piccolo.blackouts import PiccoloBlackoutRepository
+from adapters.piccolo.bookings import PiccoloBookingRepository
+from adapters.piccolo.customers import PiccoloCustomerRepository
 from adapters.piccolo.database import PiccoloDatabase
+from adapters.piccolo.early_refunds import PiccoloEarlyRefundRepository
 from adapters.piccolo.holds import PiccoloHoldRepository
-from adapters.piccolo.inbox import PiccoloTimelineRepository, PiccoloWebhookEventRepository
-from adapters.piccolo.outbox import PiccoloOutbox, PiccoloSentMailLog
-from adapters.piccolo.people import PiccoloAdminUserRepository, PiccoloCustomerRepository
-from adapters.piccolo.sales import (
-    PiccoloBlackoutRepository,
-    PiccoloBookingRepository,
-    PiccoloEarlyRefundRepository,
-)
+from adapters.piccolo.outbox import PiccoloOutbox
+from adapters.piccolo.packages import PiccoloPackageRepository
+from adapters.piccolo.sent_mail import PiccoloSentMailLog
 from adapters.piccolo.statements import Connection
+from adapters.piccolo.timeline import PiccoloTimelineRepository
+from adapters.piccolo.webhook_events import PiccoloWebhookEventRepository
 from application.ports.admin_users import AdminUserRepository
 from application.ports.blackouts import BlackoutRepository
-from application.ports.bookings import (
-    BookingRepository,
-    CustomerRepository,
-    EarlyRefundRepository,
-    HoldRepository,
-)
-from application.ports.catalog import PackageRepository
+from application.ports.bookings import BookingRepository
+from application.ports.customers import CustomerRepository
+from application.ports.early_refunds import EarlyRefundRepository
+from application.ports.holds import HoldRepository
 from application.ports.metrics import Metrics
-from application.ports.outbox import Outbox, SentMailLog
-from application.ports.webhooks import TimelineRepository, WebhookEventRepository
+from application.ports.outbox import Outbox
+from application.ports.packages import PackageRepository
+from application.ports.sent_mail import SentMailLog
+from application.ports.timeline import TimelineRepository
+from application.ports.webhook_events import WebhookEventRepository
 from domain.errors import DateBusy, DomainError, StorageUnavailable, TransientFailure
 from domain.event_date import EventDate
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from dataclasses import dataclass
 
 from application.booking_policy import BookingPolicy
-from application.checkout_metadata import CheckoutMetadata
-from application.commands import CreateCheckout
+from application.commands import CheckoutCreated, CreateCheckout
+from application.payments.checkout_metadata import CheckoutMetadata
 from application.ports.clock import Clock
 from application.ports.payment import CheckoutRequest, LineItem, PaymentProvider
 from application.ports.tracing import Tracing
@@ -25,13 +23,6 @@ from domain.timeline import TimelineEntry, TimelineKind
 
 log = logging.getLogger("elope.checkout")
 
-
-@dataclass(frozen=True)
-class CheckoutCreated:
-    checkout_url: str
-    session_id: str
-    expires_at: dt.datetime
-    total_cents: int
 
 
 async def create_checkout(

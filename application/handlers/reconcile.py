@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
-from application.commands import ReconcileHolds
-from application.handlers.paid_session import PaidSessionCompleter
+from application.commands import ReconcileHolds, ReconcileReport
+from application.payments.paid_session import PaidSessionCompleter
 from application.ports.clock import Clock
 from application.ports.payment import PaymentProvider
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -16,11 +15,6 @@ log = logging.getLogger("elope.reconcile")
 
 BATCH = 100
 
-@dataclass(frozen=True)
-class ReconcileReport:
-    completed: int
-    released: int
-    still_open: int
 
 async def reconcile_holds(
     command: ReconcileHolds, *, uow: UnitOfWorkFactory, payments: PaymentProvider,

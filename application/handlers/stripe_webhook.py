@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from application.commands import RecordStripeEvent, ReplayStripeEvent
-from application.handlers.webhook_inbox import WebhookAck, WebhookInbox, stored_event
+from application.commands import RecordStripeEvent, ReplayStripeEvent, WebhookAck
+from application.payments.inbox import WebhookInbox, stored_event
 from application.ports.payment import PaymentProvider
 from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.errors import NotFound

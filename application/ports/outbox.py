@@ -29,10 +29,3 @@ class Outbox(Protocol):
 
     async def retry_later(self, message_id: str, error: str, not_before: dt.datetime) -> None: ...
 
-
-class SentMailLog(Protocol):
-    """One row per (booking or session, template): how an email is never sent twice."""
-
-    async def was_sent(self, key: str) -> bool: ...
-
-    async def record(self, key: str, now: dt.datetime) -> None: ...

@@ -6,15 +6,15 @@ from typing import Protocol
 
 from application.ports.admin_users import AdminUserRepository
 from application.ports.blackouts import BlackoutRepository
-from application.ports.bookings import (
-    BookingRepository,
-    CustomerRepository,
-    EarlyRefundRepository,
-    HoldRepository,
-)
-from application.ports.catalog import PackageRepository
-from application.ports.outbox import Outbox, SentMailLog
-from application.ports.webhooks import TimelineRepository, WebhookEventRepository
+from application.ports.bookings import BookingRepository
+from application.ports.customers import CustomerRepository
+from application.ports.early_refunds import EarlyRefundRepository
+from application.ports.holds import HoldRepository
+from application.ports.outbox import Outbox
+from application.ports.packages import PackageRepository
+from application.ports.sent_mail import SentMailLog
+from application.ports.timeline import TimelineRepository
+from application.ports.webhook_events import WebhookEventRepository
 from domain.event_date import EventDate
 
 

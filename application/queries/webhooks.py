@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.ports.unit_of_work import UnitOfWorkFactory
-from application.ports.webhooks import WebhookCursor
+from application.ports.webhook_events import WebhookCursor
 from application.queries.bookings import check_limit, decode_cursor, encode_cursor
 from domain.webhook_event import WebhookEvent, WebhookStatus
 

@@ -11,7 +11,7 @@ import uvicorn
 
 from adapters.piccolo.migrations_runner import apply_migrations
 from application import commands as c
-from application.handlers.reconcile import ReconcileReport
+from application.commands import ReconcileReport
 from application.ids import new_id
 from domain.webhook_event import WebhookStatus
 from entrypoints.bootstrap import Elope, bootstrap

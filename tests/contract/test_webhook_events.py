@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from application.ports.unit_of_work import UnitOfWorkFactory
-from application.ports.webhooks import WebhookCursor
+from application.ports.webhook_events import WebhookCursor
 from domain.errors import NotFound
 from domain.webhook_event import WebhookEvent, WebhookStatus
 from tests.contract.samples import at, webhook_event

@@ -21,10 +21,10 @@ import pytest
 from argon2 import PasswordHasher as Argon2
 
 from adapters.argon2_hasher import Argon2Hasher
-from adapters.memory.fake_payments import FakePayments
-from adapters.memory.settable_clock import SettableClock
 from adapters.memory.unit_of_work import memory_uow_factory
 from adapters.piccolo.unit_of_work import piccolo_uow_factory
+from adapters.settable_clock import SettableClock
+from adapters.stand_ins.local_checkout import LocalCheckout
 from entrypoints.asgi import prepare_mock_preset
 from entrypoints.bootstrap import Elope, bootstrap
 from entrypoints.http.app import create_asgi
@@ -147,7 +147,7 @@ async def http_client(app: Elope) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-class FlakyRefunds(FakePayments):
+class FlakyRefunds(LocalCheckout):
     """The local Stripe stand-in whose refund endpoint is down while `down` is true."""
 
     down = True
@@ -200,7 +200,7 @@ async def demo_package(client: httpx.AsyncClient, slug: str = "sunrise-cliffs") 
 async def pay_session(client: httpx.AsyncClient, app: Elope, session_id: str) -> dict[str, Any]:
     """The couple pays on the (fake) provider, whose signed `checkout.session.completed`
     reaches the webhook; returns the booking it made, as GET /v1/bookings/{id} shows it."""
-    payments = app.fake_payments
+    payments = app.local_checkout
     assert payments is not None, "this preset's payment provider is not the local fake"
     raw, signature = payments.pay(session_id)
     delivered = await client.post(WEBHOOK, content=raw, headers={

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from adapters.memory.settable_clock import SettableClock
+from adapters.settable_clock import SettableClock
 from tests.e2e.conftest import Book, Checkout, assert_error
 
 URL = "/v1/admin/blackouts"

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.memory.settable_clock import SettableClock
+from adapters.settable_clock import SettableClock
 from entrypoints.bootstrap import Elope
 from tests.e2e.conftest import Book, Checkout, Pay, assert_error
 

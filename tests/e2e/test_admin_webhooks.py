@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.memory.settable_clock import SettableClock
+from adapters.settable_clock import SettableClock
 from entrypoints.settings import Settings
 from tests.conftest import paid_session, sign, stripe_event
 from tests.e2e.conftest import (

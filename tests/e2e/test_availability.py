@@ -8,8 +8,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from adapters.memory.calendar import MockCalendar
-from adapters.memory.settable_clock import SettableClock
+from adapters.settable_clock import SettableClock
+from adapters.stand_ins.mock_calendar import MockCalendar
 from domain.event_date import EventDate
 from entrypoints.settings import Settings
 from tests.conftest import paid_session, sign, stripe_event

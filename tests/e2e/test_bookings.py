@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import httpx
 
-from adapters.memory.settable_clock import SettableClock
+from adapters.settable_clock import SettableClock
 from tests.e2e.conftest import (
     Book,
     Checkout,

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from adapters.memory.settable_clock import SettableClock
+from adapters.settable_clock import SettableClock
 from entrypoints.bootstrap import Elope
 from tests.e2e.conftest import Checkout, Pay, assert_error, demo_package, mock_only, unique_email
 

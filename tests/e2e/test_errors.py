@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.memory.calendar import MockCalendar
-from adapters.memory.fake_payments import FakePayments
+from adapters.stand_ins.local_checkout import LocalCheckout
+from adapters.stand_ins.mock_calendar import MockCalendar
 from application.ports.payment import CheckoutRequest, CheckoutSession
 from domain.errors import PaymentProviderUnavailable
 from domain.event_date import EventDate
@@ -33,7 +33,7 @@ class BrokenCalendar(MockCalendar):
         raise RuntimeError(SECRET_DETAIL)
 
 
-class StripeDown(FakePayments):
+class StripeDown(LocalCheckout):
     async def create_checkout_session(self, request: CheckoutRequest) -> CheckoutSession:
         raise PaymentProviderUnavailable("the payment provider did not answer; try again")
 
@@ -111,7 +111,7 @@ async def provider_down(
     return response
 
 
-def payments_with(cls: type[FakePayments]) -> Callable[[Settings], dict[str, Any]]:
+def payments_with(cls: type[LocalCheckout]) -> Callable[[Settings], dict[str, Any]]:
     return lambda s: {"payments": cls(s.webhook_secret, s.base_url)}
 
 

@@ -31,8 +31,8 @@ async def test_the_webhook_span_links_to_the_checkout_trace_and_carries_its_corr
             json={"packageSlug": "sunrise-cliffs", "eventDate": future_date(140),
                   "coupleName": "Ada & Grace", "email": "trace@example.com"})
         assert checkout.status_code == 201, checkout.text
-        assert app.fake_payments is not None
-        raw, signature = app.fake_payments.pay(checkout.json()["sessionId"])
+        assert app.local_checkout is not None
+        raw, signature = app.local_checkout.pay(checkout.json()["sessionId"])
         paid = await client.post("/v1/webhooks/stripe", content=raw,
                                  headers={"Stripe-Signature": signature,
                                           "X-Request-ID": "webhook-req-1"})

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from adapters.memory.settable_clock import SettableClock
+from adapters.settable_clock import SettableClock
 from entrypoints.asgi import prepare_mock_preset
 from entrypoints.bootstrap import Elope, bootstrap
 from entrypoints.settings import Settings, load_settings

@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 from application import commands as c
-from application.handlers.webhook_inbox import WebhookAck
+from application.commands import WebhookAck
 from domain.errors import DomainError
 from entrypoints.bootstrap import Elope
 from tests.conftest import sign

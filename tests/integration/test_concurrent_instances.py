@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import asyncpg
 
-from adapters.memory.fake_payments import FakePayments
+from adapters.stand_ins.local_checkout import LocalCheckout
 from entrypoints.bootstrap import Elope
 from tests.conftest import paid_session, stripe_event
 from tests.integration.conftest import MakeElope
@@ -72,7 +72,7 @@ async def test_twenty_paid_sessions_for_one_date_across_two_instances_make_one_b
     assert await count(clean_postgres,
                        "SELECT count(*) FROM booking WHERE event_date = $1::text::date AND status = 'PAID'",
                        date) == 1
-    refunds = {key for app in (elope, second) if isinstance(app.payments, FakePayments)
+    refunds = {key for app in (elope, second) if isinstance(app.payments, LocalCheckout)
                for key in app.payments.refunds}
     assert refunds == {f"refund:{s['id']}" for s in sessions} - {
         f"refund:{s}" for s in await booked_sessions(clean_postgres)}

@@ -10,7 +10,7 @@ import asyncpg
 from adapters.piccolo.database import PiccoloDatabase
 from adapters.piccolo.unit_of_work import PiccoloUnitOfWork
 from adapters.telemetry.prometheus_metrics import PrometheusMetrics
-from application.handlers.webhook_inbox import WebhookAck
+from application.commands import WebhookAck
 from domain.errors import WebhookProcessingFailed
 from domain.events import DomainEvent
 from entrypoints.bootstrap import Elope

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.memory.settable_clock import SettableClock
+from adapters.settable_clock import SettableClock
 from application import commands as c
-from application.handlers.checkout import CheckoutCreated
-from application.handlers.webhook_inbox import WebhookAck
+from application.commands import CheckoutCreated, WebhookAck
 from domain.availability import UnavailableReason
 from domain.booking import Booking, BookingStatus
 from domain.catalog import Package

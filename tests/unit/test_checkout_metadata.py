@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from application.checkout_metadata import CheckoutMetadata
+from application.payments.checkout_metadata import CheckoutMetadata
 from domain.booking import BookedAddOn
 from domain.catalog import AddOn
 from domain.errors import WebhookRejected

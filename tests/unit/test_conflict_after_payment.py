@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from adapters.memory.fake_payments import FakePayments
-from adapters.memory.settable_clock import SettableClock
+from adapters.settable_clock import SettableClock
+from adapters.stand_ins.local_checkout import LocalCheckout
 from application import commands as c
-from application.handlers.webhook_inbox import WebhookAck
+from application.commands import WebhookAck
 from domain.errors import WebhookProcessingFailed
 from domain.webhook_event import WebhookStatus
 from entrypoints.asgi import prepare_mock_preset
@@ -22,7 +22,7 @@ from entrypoints.settings import Settings
 from tests.conftest import paid_session, sign, stripe_event
 
 
-class RefundsFailOnce(FakePayments):
+class RefundsFailOnce(LocalCheckout):
     """The provider times out on the first refund request, then answers."""
 
     def __init__(self, settings: Settings) -> None:
@@ -123,6 +123,6 @@ async def test_a_payment_for_a_date_blacked_out_after_its_hold_lapsed_is_refunde
 
     async with elope.uow() as tx:
         assert await tx.bookings.by_session(session["id"]) is None
-    assert isinstance(elope.payments, FakePayments)
+    assert isinstance(elope.payments, LocalCheckout)
     assert f"refund:{session['id']}" in elope.payments.refunds
     assert len(apologies(settings.mail_sink_dir)) == 1

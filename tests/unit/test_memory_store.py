@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from adapters.memory.catalog import MemoryPackageRepository
 from adapters.memory.login_throttle import MemoryLoginThrottle
+from adapters.memory.packages import MemoryPackageRepository
 from adapters.memory.store import MemoryStore
 from adapters.memory.unit_of_work import MemoryUnitOfWork, memory_uow_factory
 from domain.booking import Booking, BookingStatus

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from adapters.mail.file_sink import FileMailSink
-from adapters.memory.settable_clock import SettableClock
 from adapters.memory.store import MemoryStore
+from adapters.settable_clock import SettableClock
+from adapters.stand_ins.file_mail_sink import FileMailSink
 from adapters.telemetry.otel_tracing import OtelTracing
 from adapters.telemetry.prometheus_metrics import PrometheusMetrics
 from application import commands as c
-from application.event_publisher import EventPublisher
 from application.ids import new_id
-from application.outbox_relay import retry_delay
+from application.messaging.event_publisher import EventPublisher
+from application.messaging.outbox_relay import retry_delay
 from application.ports.mail import MailMessage
 from domain.booking import Booking
 from domain.events import BookingPaid, DomainEvent

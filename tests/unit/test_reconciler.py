@@ -8,10 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
-from adapters.memory.settable_clock import SettableClock
+from adapters.settable_clock import SettableClock
 from application import commands as c
-from application.handlers.checkout import CheckoutCreated
-from application.handlers.reconcile import ReconcileReport
+from application.commands import CheckoutCreated, ReconcileReport
 from domain.availability import UnavailableReason
 from domain.booking import BookingStatus
 from domain.errors import Conflict

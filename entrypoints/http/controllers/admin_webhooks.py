@@ -6,8 +6,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
-from application.commands import ReplayStripeEvent
-from application.handlers.webhook_inbox import WebhookAck
+from application.commands import ReplayStripeEvent, WebhookAck
 from application.queries.webhooks import webhooks_page
 from domain.errors import ValidationFailed
 from domain.webhook_event import WebhookStatus

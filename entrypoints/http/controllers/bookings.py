@@ -6,8 +6,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from application.commands import CreateCheckout
-from application.handlers.checkout import CheckoutCreated
+from application.commands import CheckoutCreated, CreateCheckout
 from application.queries.bookings import booking_by_id
 from entrypoints.bootstrap import Elope
 from entrypoints.http.request_context import request_id_of

@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect
 
-from adapters.memory.fake_payments import FakePayments
+from adapters.stand_ins.local_checkout import LocalCheckout
 from application.commands import RecordStripeEvent
 from domain.errors import Conflict, NotFound
 from entrypoints.bootstrap import Elope
@@ -19,8 +19,8 @@ from entrypoints.http.request_context import request_id_of
 from entrypoints.http.schemas import BookingRead, SimulateCheckoutCreate
 
 
-def _fake(elope: NamedDependency[Elope]) -> FakePayments:
-    fake = elope.fake_payments
+def _fake(elope: NamedDependency[Elope]) -> LocalCheckout:
+    fake = elope.local_checkout
     if fake is None:
         raise NotFound("dev routes exist only in the mock preset")
     return fake

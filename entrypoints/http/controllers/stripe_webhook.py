@@ -5,8 +5,7 @@ from typing import Any
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 
-from application.commands import RecordStripeEvent
-from application.handlers.webhook_inbox import WebhookAck
+from application.commands import RecordStripeEvent, WebhookAck
 from entrypoints.bootstrap import Elope
 from entrypoints.http.request_context import request_id_of
 from entrypoints.http.schemas import WebhookAckRead

@@ -4,7 +4,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from domain.timeline import TimelineEntry
 from domain.webhook_event import WebhookEvent, WebhookStatus
 
 
@@ -31,12 +30,3 @@ class WebhookEventRepository(Protocol):
         """Newest first by (createdAt, eventId), strictly after the cursor."""
 
     async def ids_with_status(self, status: WebhookStatus) -> list[str]: ...
-
-
-class TimelineRepository(Protocol):
-    """Append-only history of a checkout session and the booking it became."""
-
-    async def add(self, entry: TimelineEntry) -> None: ...
-
-    async def for_session(self, session_id: str) -> list[TimelineEntry]:
-        """Entries in the order they happened."""

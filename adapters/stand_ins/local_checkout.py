@@ -20,7 +20,7 @@ from application.ports.payment import (
 from domain.errors import Conflict, NotFound
 
 
-class FakePayments:
+class LocalCheckout:
     def __init__(self, webhook_secret: str, pay_page_base: str) -> None:
         self.webhook_secret = webhook_secret
         self._pay_page_base = pay_page_base.rstrip("/")

@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from enum import StrEnum
 from typing import Any
 
-from application.checkout_metadata import CheckoutMetadata
 from application.ids import new_id
+from application.payments.checkout_metadata import CheckoutMetadata
 from application.ports.clock import Clock
 from application.ports.metrics import Metrics
 from application.ports.payment import PaymentProvider

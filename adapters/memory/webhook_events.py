@@ -1,13 +1,12 @@
-"""The webhook inbox and the per-session timeline."""
+"""The webhook inbox: one record per event id."""
 
 from __future__ import annotations
 
 import dataclasses
 
 from adapters.memory.store import MemoryStore
-from application.ports.webhooks import WebhookCursor
+from application.ports.webhook_events import WebhookCursor
 from domain.errors import NotFound
-from domain.timeline import TimelineEntry
 from domain.webhook_event import WebhookEvent, WebhookStatus
 
 
@@ -54,13 +53,3 @@ class MemoryWebhookEventRepository:
         rows.sort(key=lambda e: (e.created_at, e.event_id))
         return [e.event_id for e in rows]
 
-
-class MemoryTimelineRepository:
-    def __init__(self, store: MemoryStore) -> None:
-        self._store = store
-
-    async def add(self, entry: TimelineEntry) -> None:
-        self._store.timeline.append(entry)
-
-    async def for_session(self, session_id: str) -> list[TimelineEntry]:
-        return [e for e in self._store.timeline if e.session_id == session_id]

@@ -1,4 +1,4 @@
-"""Bookings, blackouts and early refunds on PostgreSQL. The one-PAID-booking-per-date rule is
+"""Bookings on PostgreSQL. The one-PAID-booking-per-date rule is
 the partial unique index `booking_one_paid_per_date`; this code only translates its verdict."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import asyncpg
 
 from adapters.piccolo.statements import Connection
 from application.ports.bookings import BookingCursor, BookingFilter
-from domain.blackout import Blackout
 from domain.booking import BookedAddOn, Booking, BookingStatus
 from domain.errors import Conflict, DateAlreadyBooked, NotFound
 from domain.event_date import EventDate
@@ -128,47 +127,3 @@ class PiccoloBookingRepository:
         return bool(await self._db.fetchval(
             "SELECT EXISTS (SELECT 1 FROM booking WHERE package_id = $1)", package_id))
 
-
-class PiccoloBlackoutRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._db = connection
-
-    async def list_all(self) -> list[Blackout]:
-        rows = await self._db.fetch("SELECT id, date, reason FROM blackout ORDER BY date")
-        return [Blackout(r["id"], EventDate(r["date"]), r["reason"]) for r in rows]
-
-    async def add(self, blackout: Blackout) -> None:
-        try:
-            await self._db.execute("INSERT INTO blackout (id, date, reason) VALUES ($1, $2, $3)",
-                                   blackout.id, blackout.date.value, blackout.reason)
-        except asyncpg.UniqueViolationError as exc:
-            raise Conflict(f"{blackout.date} is already blacked out") from exc
-
-    async def get(self, blackout_id: str) -> Blackout | None:
-        row = await self._db.fetchrow("SELECT id, date, reason FROM blackout WHERE id = $1",
-                                      blackout_id)
-        return Blackout(row["id"], EventDate(row["date"]), row["reason"]) if row else None
-
-    async def remove(self, blackout_id: str) -> None:
-        await self._db.execute("DELETE FROM blackout WHERE id = $1", blackout_id)
-
-    async def dates_between(self, start: EventDate, end: EventDate) -> set[EventDate]:
-        rows = await self._db.fetch("SELECT date FROM blackout WHERE date BETWEEN $1 AND $2",
-                                    start.value, end.value)
-        return {EventDate(r["date"]) for r in rows}
-
-
-class PiccoloEarlyRefundRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._db = connection
-
-    async def remember(self, payment_intent_id: str) -> None:
-        await self._db.execute(
-            "INSERT INTO early_refund (payment_intent_id) VALUES ($1) ON CONFLICT DO NOTHING",
-            payment_intent_id)
-
-    async def take(self, payment_intent_id: str) -> bool:
-        taken = await self._db.fetchval(
-            "DELETE FROM early_refund WHERE payment_intent_id = $1 RETURNING payment_intent_id",
-            payment_intent_id)
-        return taken is not None

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
 
 from application.booking_policy import BookingPolicy
-from application.handlers.stripe_event_effects import StripeEventEffects
+from application.commands import WebhookAck
+from application.payments.event_effects import StripeEventEffects
 from application.ports.clock import Clock
 from application.ports.metrics import Metrics
 from application.ports.payment import VerifiedEvent
@@ -23,12 +23,6 @@ from domain.webhook_event import ClaimOutcome, WebhookEvent, WebhookStatus
 
 log = logging.getLogger("elope.webhooks")
 
-
-@dataclass(frozen=True)
-class WebhookAck:
-    event_id: str
-    status: WebhookStatus
-    outcome: str
 
 
 class WebhookInbox:

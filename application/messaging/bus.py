@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from application.commands import Command
-from application.outbox_relay import OutboxRelay
+from application.messaging.outbox_relay import OutboxRelay
 from application.ports.tracing import Tracing
 
 log = logging.getLogger("elope.bus")

@@ -1,13 +1,12 @@
-"""The webhook inbox and the timeline on PostgreSQL."""
+"""The webhook inbox on PostgreSQL: one record per event id."""
 
 from __future__ import annotations
 
 import asyncpg
 
 from adapters.piccolo.statements import Connection
-from application.ports.webhooks import WebhookCursor
+from application.ports.webhook_events import WebhookCursor
 from domain.errors import NotFound
-from domain.timeline import TimelineEntry, TimelineKind
 from domain.webhook_event import WebhookEvent, WebhookStatus
 
 _COLUMNS = ("event_id, event_type, raw_payload, status, attempts, last_error, processed_at,"
@@ -71,20 +70,3 @@ class PiccoloWebhookEventRepository:
             status.value)
         return [r["event_id"] for r in rows]
 
-
-class PiccoloTimelineRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._db = connection
-
-    async def add(self, entry: TimelineEntry) -> None:
-        await self._db.execute(
-            """INSERT INTO timeline_entry (session_id, at, kind, detail, correlation_id)
-               VALUES ($1, $2, $3, $4, $5)""",
-            entry.session_id, entry.at, entry.kind.value, entry.detail, entry.correlation_id)
-
-    async def for_session(self, session_id: str) -> list[TimelineEntry]:
-        rows = await self._db.fetch(
-            """SELECT session_id, at, kind, detail, correlation_id FROM timeline_entry
-               WHERE session_id = $1 ORDER BY id""", session_id)
-        return [TimelineEntry(r["session_id"], r["at"], TimelineKind(r["kind"]), r["detail"],
-                              r["correlation_id"]) for r in rows]

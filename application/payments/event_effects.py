@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from application.handlers.paid_session import PaidSessionCompleter, Settle
 from application.ids import new_id
+from application.payments.paid_session import PaidSessionCompleter, Settle
 from application.ports.clock import Clock
 from application.ports.payment import VerifiedEvent
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory

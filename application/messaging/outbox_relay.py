@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from application.event_publisher import EventPublisher
+from application.messaging.event_publisher import EventPublisher
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWorkFactory
 

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+from domain.event_date import EventDate
+from domain.hold import DateHold
+
+
+class HoldRepository(Protocol):
+    """Checkout holds. At most one active (unreleased, unexpired) hold per date."""
+
+    async def place(self, hold: DateHold, now: dt.datetime) -> None:
+        """Raises `DateUnavailable('held')` when another active hold covers the date. Lapsed
+        holds on the date are released (not settled) to make room."""
+
+    async def get(self, session_id: str) -> DateHold | None: ...
+
+    async def release(self, session_id: str, now: dt.datetime) -> DateHold | None:
+        """Release and settle a hold; returns it when it was still unreleased, else None."""
+
+    async def active_on(self, date: EventDate, now: dt.datetime) -> DateHold | None: ...
+
+    async def any_active_for_package(self, package_id: str, now: dt.datetime) -> bool:
+        """Whether some couple is in the middle of paying for this package."""
+
+    async def held_dates_between(
+        self, start: EventDate, end: EventDate, now: dt.datetime,
+    ) -> set[EventDate]: ...
+
+    async def unsettled_expired(self, now: dt.datetime, limit: int) -> list[DateHold]:
+        """Expired holds whose session's outcome nobody has learned yet (oldest first)."""
