@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.table import Table
 
 ID = "2026-11-26T16:45:00:000000"
 VERSION = "1.38.0"
@@ -126,14 +127,18 @@ STATEMENTS = [
 ]
 
 
+class RawTable(Table):
+    """Piccolo's idiom for raw SQL in a migration: a table of the migration's own, never an
+    application table (those change; this file must not). No row of it is ever read or
+    written; whoever applies the migration binds it to the engine that migrates."""
+
+
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="elope", description=DESCRIPTION)
 
     async def create_schema() -> None:
-        from adapters.piccolo.tables import PackageRow
-
         for statement in STATEMENTS:
-            await PackageRow.raw(statement).run()
+            await RawTable.raw(statement).run()
 
     manager.add_raw(create_schema)
     return manager

@@ -7,25 +7,45 @@ import json
 from typing import Any
 
 import asyncpg
+from piccolo.custom_types import Combinable
+from piccolo.query.functions import Coalesce
+from piccolo.query.methods.select import Select
+from piccolo.querystring import QueryString
 
-from adapters.piccolo.statements import Connection
+from adapters.piccolo.statements import Connection, execute, fetch
+from adapters.piccolo.tables import BookingAddOnRow, BookingRow, CustomerRow
 from application.ports.bookings import BookingCursor, BookingFilter
 from domain.booking import BookedAddOn, Booking, BookingStatus
 from domain.errors import Conflict, DateAlreadyBooked, NotFound
 from domain.event_date import EventDate
 from domain.money import Money
 
-_BOOKING = """
-    SELECT b.id, b.package_id, b.couple_name, b.email, b.phone, b.event_date, b.total_cents,
-           b.status, b.created_at, b.session_id, b.payment_intent_id, b.correlation_id,
-           COALESCE((SELECT json_agg(json_build_array(a.add_on_id, a.title, a.unit_price_cents)
-                                     ORDER BY a.position)
-                     FROM booking_add_on a WHERE a.booking_id = b.id), '[]') AS add_ons
-    FROM booking b
-"""
+_COLUMNS = (BookingRow.id, BookingRow.package_id, BookingRow.couple_name, BookingRow.email,
+            BookingRow.phone, BookingRow.event_date, BookingRow.total_cents, BookingRow.status,
+            BookingRow.created_at, BookingRow.session_id, BookingRow.payment_intent_id,
+            BookingRow.correlation_id)
+# Raw: Piccolo binds every value as a parameter, and a cached generic plan cannot match
+# `status = $1` to the partial index booking_one_paid_per_date (WHERE status = 'PAID').
+_PAID = QueryString("{} = 'PAID'", BookingRow.status)
+# Raw: Piccolo has no json_agg (an aggregate with its own ORDER BY); the subquery around it is
+# Piccolo's. One row per booking with its add-ons in order, in the booking's own statement.
+_ADD_ONS_JSON = QueryString(
+    "json_agg(json_build_array({}, {}, {}) ORDER BY {})", BookingAddOnRow.add_on_id,
+    BookingAddOnRow.title, BookingAddOnRow.unit_price_cents, BookingAddOnRow.position)
 
 
-def _booking(row: asyncpg.Record) -> Booking:
+def _subquery(query: Select[Any]) -> QueryString:
+    # Piccolo takes a Select as a subquery only in is_in/not_in; as a value it is a QueryString.
+    return QueryString("({})", query.querystrings[0])
+
+
+def _select() -> Select[Any]:
+    add_ons = BookingAddOnRow.select(_ADD_ONS_JSON).where(
+        BookingAddOnRow.booking_id == BookingRow.id)
+    return BookingRow.select(*_COLUMNS, Coalesce(_subquery(add_ons), "[]", alias="add_ons"))
+
+
+def _booking(row: dict[str, Any]) -> Booking:
     add_ons = json.loads(row["add_ons"]) if isinstance(row["add_ons"], str) else row["add_ons"]
     return Booking(
         id=row["id"], package_id=row["package_id"], couple_name=row["couple_name"],
@@ -39,21 +59,19 @@ def _booking(row: asyncpg.Record) -> Booking:
 
 class PiccoloBookingRepository:
     def __init__(self, connection: Connection) -> None:
-        self._db = connection
+        self._connection = connection
 
     async def add(self, booking: Booking) -> None:
+        customer = CustomerRow.select(CustomerRow.id).where(CustomerRow.email == booking.email)
         try:
-            await self._db.execute(
-                """INSERT INTO booking (id, package_id, customer_id, couple_name, email, phone,
-                       event_date, total_cents, status, created_at, session_id,
-                       payment_intent_id, correlation_id)
-                   VALUES ($1, $2, (SELECT id FROM customer WHERE email = $4), $3, $4, $5, $6,
-                           $7, $8, $9, $10, $11, $12)""",
-                booking.id, booking.package_id, booking.couple_name, booking.email,
-                booking.phone, booking.event_date.value, booking.total.cents,
-                booking.status.value, booking.created_at, booking.session_id,
-                booking.payment_intent_id, booking.correlation_id,
-            )
+            await execute(self._connection, BookingRow.insert(BookingRow(
+                id=booking.id, package_id=booking.package_id, customer_id=_subquery(customer),
+                couple_name=booking.couple_name, email=booking.email, phone=booking.phone,
+                event_date=booking.event_date.value, total_cents=booking.total.cents,
+                status=booking.status.value, created_at=booking.created_at,
+                session_id=booking.session_id, payment_intent_id=booking.payment_intent_id,
+                correlation_id=booking.correlation_id,
+            )))
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "booking_one_paid_per_date":
                 raise DateAlreadyBooked(str(booking.event_date)) from exc
@@ -61,69 +79,64 @@ class PiccoloBookingRepository:
                            ) from exc
         except asyncpg.ForeignKeyViolationError as exc:
             raise NotFound(f"no package '{booking.package_id}'") from exc
-        await self._db.executemany(
-            """INSERT INTO booking_add_on (booking_id, position, add_on_id, title,
-                   unit_price_cents) VALUES ($1, $2, $3, $4, $5)""",
-            [(booking.id, i, a.add_on_id, a.title, a.unit_price.cents)
-             for i, a in enumerate(booking.add_ons)],
-        )
+        if booking.add_ons:  # one multi-row INSERT; none at all without add-ons
+            await execute(self._connection, BookingAddOnRow.insert(*(
+                BookingAddOnRow(booking_id=booking.id, position=i, add_on_id=a.add_on_id,
+                                title=a.title, unit_price_cents=a.unit_price.cents)
+                for i, a in enumerate(booking.add_ons))))
 
     async def save_status(self, booking: Booking) -> None:
         try:
-            updated = await self._db.fetchval(
-                "UPDATE booking SET status = $2 WHERE id = $1 RETURNING id",
-                booking.id, booking.status.value)
+            updated = await fetch(self._connection, BookingRow.update({
+                BookingRow.status: booking.status.value,
+            }).where(BookingRow.id == booking.id).returning(BookingRow.id))
         except asyncpg.UniqueViolationError as exc:
             raise DateAlreadyBooked(str(booking.event_date)) from exc
-        if updated is None:
+        if not updated:
             raise NotFound(f"no booking '{booking.id}'")
 
-    async def _one(self, where: str, *args: Any) -> Booking | None:
-        row = await self._db.fetchrow(f"{_BOOKING} WHERE {where} LIMIT 1", *args)
-        return _booking(row) if row else None
+    async def _one(self, query: Select[Any]) -> Booking | None:
+        rows = await fetch(self._connection, query.limit(1))
+        return _booking(rows[0]) if rows else None
 
     async def get(self, booking_id: str) -> Booking | None:
-        return await self._one("b.id = $1", booking_id)
+        return await self._one(_select().where(BookingRow.id == booking_id))
 
     async def by_session(self, session_id: str) -> Booking | None:
-        return await self._one("b.session_id = $1", session_id)
+        return await self._one(_select().where(BookingRow.session_id == session_id))
 
     async def by_payment_intent(self, payment_intent_id: str) -> Booking | None:
-        return await self._one("b.payment_intent_id = $1 ORDER BY b.created_at",
-                               payment_intent_id)
+        return await self._one(_select().where(
+            BookingRow.payment_intent_id == payment_intent_id).order_by(BookingRow.created_at))
 
     async def paid_on(self, date: EventDate) -> Booking | None:
-        return await self._one("b.event_date = $1 AND b.status = 'PAID'", date.value)
+        return await self._one(_select().where(BookingRow.event_date == date.value, _PAID))
 
     async def paid_dates_between(self, start: EventDate, end: EventDate) -> set[EventDate]:
-        rows = await self._db.fetch(
-            """SELECT event_date FROM booking
-               WHERE status = 'PAID' AND event_date BETWEEN $1 AND $2""", start.value, end.value)
+        rows = await fetch(self._connection, BookingRow.select(BookingRow.event_date).where(
+            _PAID, BookingRow.event_date >= start.value, BookingRow.event_date <= end.value))
         return {EventDate(r["event_date"]) for r in rows}
 
     async def page(
         self, where: BookingFilter, limit: int, after: BookingCursor | None,
     ) -> list[Booking]:
-        conditions: list[str] = ["TRUE"]
-        args: list[object] = []
-        for clause, value in (
-            ("b.status = ${}", where.status.value if where.status else None),
-            ("b.event_date >= ${}", where.date_from.value if where.date_from else None),
-            ("b.event_date <= ${}", where.date_to.value if where.date_to else None),
-        ):
-            if value is not None:
-                args.append(value)
-                conditions.append(clause.format(len(args)))
+        conditions: list[Combinable | QueryString] = []
+        if where.status is not None:
+            conditions.append(BookingRow.status == where.status.value)
+        if where.date_from is not None:
+            conditions.append(BookingRow.event_date >= where.date_from.value)
+        if where.date_to is not None:
+            conditions.append(BookingRow.event_date <= where.date_to.value)
         if after is not None:
-            args += [after.created_at, after.booking_id]
-            conditions.append(f"(b.created_at, b.id) < (${len(args) - 1}, ${len(args)})")
-        args.append(limit)
-        rows = await self._db.fetch(
-            f"{_BOOKING} WHERE {' AND '.join(conditions)}"
-            f" ORDER BY b.created_at DESC, b.id DESC LIMIT ${len(args)}", *args)
+            # Raw: Piccolo has no row comparison, and only this form (not its OR expansion)
+            # bounds the scan of the booking_newest_first index (created_at DESC, id DESC).
+            conditions.append(QueryString("({}, {}) < ({}, {})", BookingRow.created_at,
+                                          BookingRow.id, after.created_at, after.booking_id))
+        rows = await fetch(self._connection, _select().where(*conditions).order_by(
+            BookingRow.created_at, BookingRow.id, ascending=False).limit(limit))
         return [_booking(r) for r in rows]
 
     async def references_package(self, package_id: str) -> bool:
-        return bool(await self._db.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM booking WHERE package_id = $1)", package_id))
-
+        (row,) = await fetch(self._connection, BookingRow.exists().where(
+            BookingRow.package_id == package_id))
+        return bool(row["exists"])

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from adapters.piccolo.statements import Connection
+from adapters.piccolo.statements import Connection, execute, fetch
+from adapters.piccolo.tables import EarlyRefundRow
 
 
 class PiccoloEarlyRefundRepository:
     def __init__(self, connection: Connection) -> None:
-        self._db = connection
+        self._connection = connection
 
     async def remember(self, payment_intent_id: str) -> None:
-        await self._db.execute(
-            "INSERT INTO early_refund (payment_intent_id) VALUES ($1) ON CONFLICT DO NOTHING",
-            payment_intent_id)
+        await execute(self._connection, EarlyRefundRow.insert(
+            EarlyRefundRow(payment_intent_id=payment_intent_id)).on_conflict(action="DO NOTHING"))
 
     async def take(self, payment_intent_id: str) -> bool:
-        taken = await self._db.fetchval(
-            "DELETE FROM early_refund WHERE payment_intent_id = $1 RETURNING payment_intent_id",
-            payment_intent_id)
-        return taken is not None
+        taken = await fetch(self._connection, EarlyRefundRow.delete().where(
+            EarlyRefundRow.payment_intent_id == payment_intent_id,
+        ).returning(EarlyRefundRow.payment_intent_id))
+        return bool(taken)

@@ -1,20 +1,25 @@
 """`elope migrate`: apply the Piccolo migrations in the top-level migrations/ folder.
 
 Piccolo's own runner looks its engine up in a `piccolo_conf` module; ours is built from the
-validated settings, so this runner applies the same migration modules itself. Each migration
-and its bookkeeping row commit in one transaction; two processes migrating at once take turns
-on an advisory lock; every migration is idempotent DDL, so running it twice is harmless.
+validated settings, so this runner applies the same migration modules itself, and binds the
+tables a migration defines for its raw SQL to that engine. Each migration and its bookkeeping
+row commit in one transaction; two processes migrating at once take turns on an advisory lock;
+every migration is idempotent DDL, so running it twice is harmless.
 """
 
 from __future__ import annotations
 
 import inspect
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import asyncpg
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.tables import Migration
+from piccolo.engine.base import Engine
+from piccolo.table import Table
 
 import migrations
 from adapters.piccolo.database import PiccoloDatabase
@@ -26,6 +31,15 @@ MIGRATION_LOCK_KEY = 7_263_011_001
 
 def migrations_folder() -> Path:
     return Path(migrations.__file__).parent
+
+
+def _bind_tables(module: ModuleType, engine: Engine[Any]) -> None:
+    """Bind the tables a migration defines for itself (its RawTable) to our engine, as Piccolo's
+    own runner would through piccolo_conf - so its statements run in the transaction below."""
+    for value in vars(module).values():
+        if (isinstance(value, type) and issubclass(value, Table) and value is not Table
+                and value.__module__ == module.__name__):
+            value._meta.db = engine
 
 
 async def pending_migrations(dsn: str) -> list[str]:
@@ -56,7 +70,9 @@ async def apply_migrations(dsn: str) -> list[str]:
         done = set(await Migration.get_migrations_which_ran(app_name=APP_NAME))
         modules = BaseMigrationManager().get_migration_modules(str(migrations_folder()))
         for migration_id in sorted(set(modules) - done):
-            manager = await modules[migration_id].forwards()
+            module = modules[migration_id]
+            _bind_tables(module, database.engine)
+            manager = await module.forwards()
             assert isinstance(manager, MigrationManager)
             async with database.engine.transaction():
                 for step in manager.raw:

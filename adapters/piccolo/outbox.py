@@ -6,10 +6,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from typing import Any
 
 import asyncpg
 
-from adapters.piccolo.statements import Connection
+from adapters.piccolo.statements import Connection, execute, fetch
+from adapters.piccolo.tables import OutboxRow
 from application.ports.outbox import OutboxMessage
 from domain.errors import Conflict, NotFound
 from domain.events import EVENT_TYPES, DomainEvent
@@ -22,46 +24,49 @@ def _event(event_type: str, payload: str | dict[str, object]) -> DomainEvent:
 
 class PiccoloOutbox:
     def __init__(self, connection: Connection) -> None:
-        self._db = connection
+        self._connection = connection
+        # Messages added in this unit of work: at commit, the unit of work wakes the relay if any.
+        self.added: int = 0
 
     async def add(self, message_id: str, event: DomainEvent, now: dt.datetime) -> None:
         try:
-            await self._db.execute(
-                """INSERT INTO outbox_message (id, event_type, payload, created_at, available_at)
-                   VALUES ($1, $2, $3::jsonb, $4, $4)""",
-                message_id, type(event).__name__, json.dumps(dataclasses.asdict(event)), now)
+            await execute(self._connection, OutboxRow.insert(OutboxRow(
+                id=message_id, event_type=type(event).__name__,
+                payload=json.dumps(dataclasses.asdict(event)), created_at=now, available_at=now,
+            )))
         except asyncpg.UniqueViolationError as exc:  # a domain error, as the memory set raises
             raise Conflict(f"outbox message {message_id} already exists") from exc
+        self.added += 1
 
     async def claim(
         self, limit: int, now: dt.datetime, lease: dt.timedelta,
     ) -> list[OutboxMessage]:
-        rows = await self._db.fetch(
-            """UPDATE outbox_message m SET claimed_until = $2, attempts = m.attempts + 1
-               FROM (SELECT id FROM outbox_message
-                     WHERE done_at IS NULL AND available_at <= $1
-                       AND (claimed_until IS NULL OR claimed_until <= $1)
-                     ORDER BY available_at, seq LIMIT $3
-                     FOR UPDATE SKIP LOCKED) due
-               WHERE m.id = due.id
-               RETURNING m.id, m.event_type, m.payload, m.attempts, m.seq""",
-            now, now + lease, limit)
+        # The due rows are picked (oldest first) and locked in the subquery; SKIP LOCKED leaves
+        # the ones another relay holds to it, and the UPDATE leases what this one got.
+        due = OutboxRow.select(OutboxRow.id).where(
+            OutboxRow.done_at.is_null(), OutboxRow.available_at <= now,
+            OutboxRow.claimed_until.is_null() | (OutboxRow.claimed_until <= now),
+        ).order_by(OutboxRow.available_at, OutboxRow.seq).limit(limit).lock_rows(
+            "UPDATE", skip_locked=True)
+        rows = await fetch(self._connection, OutboxRow.update({
+            OutboxRow.claimed_until: now + lease, OutboxRow.attempts: OutboxRow.attempts + 1,
+        }).where(OutboxRow.id.is_in(due)).returning(
+            OutboxRow.id, OutboxRow.event_type, OutboxRow.payload, OutboxRow.attempts,
+            OutboxRow.seq))
         ordered = sorted(rows, key=lambda r: r["seq"])
         return [OutboxMessage(r["id"], _event(r["event_type"], r["payload"]), r["attempts"])
                 for r in ordered]
 
     async def mark_done(self, message_id: str, now: dt.datetime) -> None:
-        await self._set(message_id, "done_at = $2, claimed_until = NULL", now)
+        await self._set(message_id, {OutboxRow.done_at: now, OutboxRow.claimed_until: None})
 
     async def retry_later(self, message_id: str, error: str, not_before: dt.datetime) -> None:
-        await self._set(message_id,
-                        "available_at = $2, claimed_until = NULL, last_error = $3",
-                        not_before, error[:2000])
+        await self._set(message_id, {OutboxRow.available_at: not_before,
+                                     OutboxRow.claimed_until: None,
+                                     OutboxRow.last_error: error[:2000]})
 
-    async def _set(self, message_id: str, assignments: str, *args: object) -> None:
-        updated = await self._db.fetchval(
-            f"UPDATE outbox_message SET {assignments} WHERE id = $1 RETURNING id",
-            message_id, *args)
-        if updated is None:
+    async def _set(self, message_id: str, values: dict[Any, Any]) -> None:
+        updated = await fetch(self._connection, OutboxRow.update(values).where(
+            OutboxRow.id == message_id).returning(OutboxRow.id))
+        if not updated:
             raise NotFound(f"no outbox message '{message_id}'")
-

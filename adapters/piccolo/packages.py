@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
-from piccolo.query import OrderByRaw
+from piccolo.querystring import QueryString
 
 from adapters.piccolo.statements import Connection, execute, fetch
 from adapters.piccolo.tables import AddOnRow, PackageRow
@@ -32,6 +32,10 @@ def _package(row: dict[str, Any], add_ons: list[dict[str, Any]]) -> Package:
 _PACKAGE_COLUMNS = (PackageRow.id, PackageRow.slug, PackageRow.title, PackageRow.description,
                     PackageRow.price_cents, PackageRow.photo_url, PackageRow.active,
                     PackageRow.version)
+# COLLATE "C": the same order as Python's string order (the memory set), whatever locale the
+# database was created with. Raw: Piccolo's order_by has no COLLATE.
+_IN_PYTHON_ORDER = (QueryString('{} COLLATE "C"', PackageRow.title),
+                    QueryString('{} COLLATE "C"', PackageRow.id))
 _ADD_ON_COLUMNS = (AddOnRow.id, AddOnRow.package_id, AddOnRow.title, AddOnRow.description,
                    AddOnRow.price_cents, AddOnRow.photo_url, AddOnRow.active)
 
@@ -49,11 +53,8 @@ class PiccoloPackageRepository:
         return [_package(r, add_ons) for r in rows]
 
     async def list_active(self) -> list[Package]:
-        # COLLATE "C": the same order as Python's string order (the memory set), whatever
-        # locale the database was created with.
         rows = await fetch(self._connection, PackageRow.select(*_PACKAGE_COLUMNS).where(
-            PackageRow.active == True  # noqa: E712 (a Piccolo expression, not a comparison)
-        ).order_by(OrderByRaw('title COLLATE "C", id COLLATE "C"')))
+            PackageRow.active.eq(True)).order_by(*_IN_PYTHON_ORDER))
         return await self._with_add_ons(rows)
 
     async def get(self, package_id: str) -> Package | None:

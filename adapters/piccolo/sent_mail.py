@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from adapters.piccolo.statements import Connection
+from adapters.piccolo.statements import Connection, execute, fetch
+from adapters.piccolo.tables import SentMailRow
 
 
 class PiccoloSentMailLog:
     def __init__(self, connection: Connection) -> None:
-        self._db = connection
+        self._connection = connection
 
     async def was_sent(self, key: str) -> bool:
-        return bool(await self._db.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM sent_mail WHERE key = $1)", key))
+        (row,) = await fetch(self._connection, SentMailRow.exists().where(SentMailRow.key == key))
+        return bool(row["exists"])
 
     async def record(self, key: str, now: dt.datetime) -> None:
-        await self._db.execute(
-            "INSERT INTO sent_mail (key, sent_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            key, now)
+        await execute(self._connection, SentMailRow.insert(
+            SentMailRow(key=key, sent_at=now)).on_conflict(action="DO NOTHING"))

@@ -1,5 +1,8 @@
 """Piccolo tables. The DDL that creates them lives in migrations/ (it needs partial unique
-indexes Piccolo cannot express); these classes only read and write the rows."""
+indexes Piccolo cannot express); these classes only read and write the rows.
+
+A nullable column defaults to None, as its DDL does: Piccolo's own default for a nullable
+Varchar or Text is '', which an insert that leaves it out would store instead of NULL."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ class PackageRow(Table, tablename="package"):
     title = Varchar(length=200)
     description = Text()
     price_cents = Integer()
-    photo_url = Text(null=True)
+    photo_url = Text(null=True, default=None)
     active = Boolean(default=True)
     version = Integer(default=1)
     created_seq = BigSerial()
@@ -34,7 +37,7 @@ class AddOnRow(Table, tablename="add_on"):
     title = Varchar(length=200)
     description = Text()
     price_cents = Integer()
-    photo_url = Text(null=True)
+    photo_url = Text(null=True, default=None)
     active = Boolean(default=True)
     created_seq = BigSerial()
 
@@ -43,22 +46,22 @@ class CustomerRow(Table, tablename="customer"):
     id = Varchar(length=64, primary_key=True)
     email = Varchar(length=254, unique=True)
     name = Varchar(length=200)
-    phone = Varchar(length=40, null=True)
+    phone = Varchar(length=40, null=True, default=None)
 
 
 class BookingRow(Table, tablename="booking"):
     id = Varchar(length=64, primary_key=True)
     package_id = Varchar(length=64)
-    customer_id = Varchar(length=64, null=True)
+    customer_id = Varchar(length=64, null=True, default=None)
     couple_name = Varchar(length=200)
     email = Varchar(length=254)
-    phone = Varchar(length=40, null=True)
+    phone = Varchar(length=40, null=True, default=None)
     event_date = Date()
     total_cents = Integer()
     status = Varchar(length=16)
     created_at = Timestamptz()
     session_id = Varchar(length=255, unique=True)
-    payment_intent_id = Varchar(length=255, null=True)
+    payment_intent_id = Varchar(length=255, null=True, default=None)
     correlation_id = Varchar(length=128)
 
 
@@ -88,7 +91,7 @@ class EarlyRefundRow(Table, tablename="early_refund"):
 class BlackoutRow(Table, tablename="blackout"):
     id = Varchar(length=64, primary_key=True)
     date = Date(unique=True)
-    reason = Text(null=True)
+    reason = Text(null=True, default=None)
 
 
 class WebhookEventRow(Table, tablename="webhook_event"):
@@ -97,7 +100,7 @@ class WebhookEventRow(Table, tablename="webhook_event"):
     raw_payload = Text()
     status = Varchar(length=16)
     attempts = Integer()
-    last_error = Text(null=True)
+    last_error = Text(null=True, default=None)
     processed_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     claimed_until = Timestamptz(null=True, default=None)
@@ -122,7 +125,7 @@ class OutboxRow(Table, tablename="outbox_message"):
     claimed_until = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)
     done_at = Timestamptz(null=True, default=None)
-    last_error = Text(null=True)
+    last_error = Text(null=True, default=None)
 
 
 class SentMailRow(Table, tablename="sent_mail"):

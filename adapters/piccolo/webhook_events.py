@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import asyncpg
+from typing import Any
 
-from adapters.piccolo.statements import Connection
+from piccolo.custom_types import Combinable
+from piccolo.querystring import QueryString
+
+from adapters.piccolo.statements import Connection, fetch
+from adapters.piccolo.tables import WebhookEventRow
 from application.ports.webhook_events import WebhookCursor
 from domain.errors import NotFound
 from domain.webhook_event import WebhookEvent, WebhookStatus
 
-_COLUMNS = ("event_id, event_type, raw_payload, status, attempts, last_error, processed_at,"
-            " created_at, claimed_until")
+_COLUMNS = (WebhookEventRow.event_id, WebhookEventRow.event_type, WebhookEventRow.raw_payload,
+            WebhookEventRow.status, WebhookEventRow.attempts, WebhookEventRow.last_error,
+            WebhookEventRow.processed_at, WebhookEventRow.created_at,
+            WebhookEventRow.claimed_until)
 
 
-def _event(row: asyncpg.Record) -> WebhookEvent:
+def _event(row: dict[str, Any]) -> WebhookEvent:
     return WebhookEvent(
         event_id=row["event_id"], event_type=row["event_type"], raw_payload=row["raw_payload"],
         status=WebhookStatus(row["status"]), attempts=row["attempts"],
@@ -24,49 +30,55 @@ def _event(row: asyncpg.Record) -> WebhookEvent:
 
 class PiccoloWebhookEventRepository:
     def __init__(self, connection: Connection) -> None:
-        self._db = connection
+        self._connection = connection
 
     async def add(self, event: WebhookEvent) -> bool:
         # ON CONFLICT DO NOTHING waits for a concurrent inserter of the same id to finish, so
         # of two simultaneous first deliveries exactly one sees True - across processes too.
-        inserted = await self._db.fetchval(
-            f"""INSERT INTO webhook_event ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                ON CONFLICT (event_id) DO NOTHING RETURNING event_id""",
-            event.event_id, event.event_type, event.raw_payload, event.status.value,
-            event.attempts, event.last_error, event.processed_at, event.created_at,
-            event.claimed_until)
-        return inserted is not None
+        inserted = await fetch(self._connection, WebhookEventRow.insert(WebhookEventRow(
+            event_id=event.event_id, event_type=event.event_type, raw_payload=event.raw_payload,
+            status=event.status.value, attempts=event.attempts, last_error=event.last_error,
+            processed_at=event.processed_at, created_at=event.created_at,
+            claimed_until=event.claimed_until,
+        )).on_conflict(target=WebhookEventRow.event_id, action="DO NOTHING").returning(
+            WebhookEventRow.event_id))
+        return bool(inserted)
 
     async def get_for_update(self, event_id: str) -> WebhookEvent | None:
-        row = await self._db.fetchrow(
-            f"SELECT {_COLUMNS} FROM webhook_event WHERE event_id = $1 FOR UPDATE", event_id)
-        return _event(row) if row else None
+        rows = await fetch(self._connection, WebhookEventRow.select(*_COLUMNS).where(
+            WebhookEventRow.event_id == event_id).lock_rows("UPDATE"))
+        return _event(rows[0]) if rows else None
 
     async def save(self, event: WebhookEvent) -> None:
-        updated = await self._db.fetchval(
-            """UPDATE webhook_event SET status = $2, attempts = $3, last_error = $4,
-                   processed_at = $5, claimed_until = $6
-               WHERE event_id = $1 RETURNING event_id""",
-            event.event_id, event.status.value, event.attempts, event.last_error,
-            event.processed_at, event.claimed_until)
-        if updated is None:
+        updated = await fetch(self._connection, WebhookEventRow.update({
+            WebhookEventRow.status: event.status.value, WebhookEventRow.attempts: event.attempts,
+            WebhookEventRow.last_error: event.last_error,
+            WebhookEventRow.processed_at: event.processed_at,
+            WebhookEventRow.claimed_until: event.claimed_until,
+        }).where(WebhookEventRow.event_id == event.event_id).returning(WebhookEventRow.event_id))
+        if not updated:
             raise NotFound(f"no webhook event '{event.event_id}'")
 
     async def page(
         self, status: WebhookStatus | None, limit: int, after: WebhookCursor | None,
     ) -> list[WebhookEvent]:
-        rows = await self._db.fetch(
-            f"""SELECT {_COLUMNS} FROM webhook_event
-                WHERE ($1::text IS NULL OR status = $1)
-                  AND ($2::timestamptz IS NULL OR (created_at, event_id) < ($2, $3))
-                ORDER BY created_at DESC, event_id DESC LIMIT $4""",
-            status.value if status else None, after.created_at if after else None,
-            after.event_id if after else "", limit)
+        conditions: list[Combinable | QueryString] = []
+        if status is not None:
+            conditions.append(WebhookEventRow.status == status.value)
+        if after is not None:
+            # Raw: Piccolo has no row comparison, and only this form (not its OR expansion)
+            # bounds the scan of webhook_event_newest_first (created_at DESC, event_id DESC).
+            conditions.append(QueryString(
+                "({}, {}) < ({}, {})", WebhookEventRow.created_at, WebhookEventRow.event_id,
+                after.created_at, after.event_id))
+        rows = await fetch(self._connection, WebhookEventRow.select(*_COLUMNS).where(
+            *conditions,
+        ).order_by(WebhookEventRow.created_at, WebhookEventRow.event_id, ascending=False
+                   ).limit(limit))
         return [_event(r) for r in rows]
 
     async def ids_with_status(self, status: WebhookStatus) -> list[str]:
-        rows = await self._db.fetch(
-            "SELECT event_id FROM webhook_event WHERE status = $1 ORDER BY created_at, event_id",
-            status.value)
+        rows = await fetch(self._connection, WebhookEventRow.select(WebhookEventRow.event_id).where(
+            WebhookEventRow.status == status.value,
+        ).order_by(WebhookEventRow.created_at, WebhookEventRow.event_id))
         return [r["event_id"] for r in rows]
-
