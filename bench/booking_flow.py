@@ -42,6 +42,9 @@ async def run(bookings: int, storm: int, database_url: str | None) -> None:
     elope = bootstrap(settings)
     await elope.start()
     await prepare_mock_preset(elope)
+    # The relay runs beside the requests, as under `elope serve`: the emails cost CPU in the
+    # same process, but no answer waits for them.
+    relay = asyncio.create_task(elope.relay.run(sweep_seconds=settings.outbox_relay_interval_seconds))
     transport = httpx.ASGITransport(app=create_asgi(elope, run_background=False))
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
         package = (await http.get("/v1/packages")).json()[0]
@@ -75,6 +78,10 @@ async def run(bookings: int, storm: int, database_url: str | None) -> None:
             http.post("/v1/webhooks/stripe", content=raw, headers={"Stripe-Signature": sig})
             for _ in range(storm)))
         storm_ms = (time.perf_counter() - t0) * 1000
+    relay.cancel()
+    await asyncio.gather(relay, return_exceptions=True)
+    await elope.relay.drain()
+    emails = len(list(settings.mail_sink_dir.glob("*.eml")))
     await elope.stop()
 
     def p(values: list[float], q: int) -> float:
@@ -84,6 +91,7 @@ async def run(bookings: int, storm: int, database_url: str | None) -> None:
     print(f"bookings: {bookings} in {total:.2f}s = {bookings / total:.0f} booked dates/s")
     print(f"checkout ms: p50 {p(checkout_ms, 50):.2f}  p95 {p(checkout_ms, 95):.2f}")
     print(f"paid webhook ms: p50 {p(paid_ms, 50):.2f}  p95 {p(paid_ms, 95):.2f}")
+    print(f"confirmation emails sent: {emails}")
     codes = sorted({a.status_code for a in answers})
     print(f"storm: {storm} simultaneous deliveries of one event settled in {storm_ms:.1f} ms,"
           f" status codes {codes}")

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from domain.errors import Conflict
 from domain.event_date import EventDate
-from domain.events import BookingCanceled, BookingRefunded, DomainEvent
+from domain.events import BookingCanceled, BookingPaid, BookingRefunded, DomainEvent
 from domain.money import Money
 
 
@@ -48,21 +48,38 @@ class Booking:
     def holds_its_date(self) -> bool:
         return self.status is BookingStatus.PAID
 
+    def record_paid(self) -> None:
+        """The booking was just made from a payment: the couple is to be told."""
+        self.events.append(BookingPaid(
+            correlation_id=self.correlation_id, booking_id=self.id, session_id=self.session_id,
+            event_date=str(self.event_date), email=self.email, couple_name=self.couple_name,
+            total_cents=self.total.cents,
+        ))
+
     def mark_refunded(self) -> None:
         """A refund seen at the provider. Idempotent; never moves a booking backwards."""
         if self.status is not BookingStatus.PAID:
             return
         self.status = BookingStatus.REFUNDED
         self.events.append(BookingRefunded(
-            booking_id=self.id, event_date=str(self.event_date),
-            correlation_id=self.correlation_id,
+            correlation_id=self.correlation_id, booking_id=self.id, session_id=self.session_id,
+            event_date=str(self.event_date), email=self.email, couple_name=self.couple_name,
+            amount_cents=self.total.cents,
         ))
 
     def cancel(self, *, refund: bool) -> None:
-        if self.status is not BookingStatus.PAID:
-            raise Conflict(f"booking {self.id} is already {self.status.value}")
+        """Canceled by the business; `refund` when the payment was returned with it."""
+        self.check_cancelable(refund=refund)
         self.status = BookingStatus.CANCELED
         self.events.append(BookingCanceled(
-            booking_id=self.id, event_date=str(self.event_date), refunded=refund,
-            correlation_id=self.correlation_id,
+            correlation_id=self.correlation_id, booking_id=self.id, session_id=self.session_id,
+            event_date=str(self.event_date), email=self.email, couple_name=self.couple_name,
+            refunded_cents=self.total.cents if refund else 0,
         ))
+
+    def check_cancelable(self, *, refund: bool = False) -> None:
+        """Refuses what `cancel` would refuse, before any money moves."""
+        if self.status is not BookingStatus.PAID:
+            raise Conflict(f"booking {self.id} is already {self.status.value}")
+        if refund and self.payment_intent_id is None:
+            raise Conflict("this booking has no payment to refund")

@@ -1,4 +1,6 @@
-"""Domain events: facts in the past tense. Each carries the correlation id it was born under."""
+"""Domain events: facts in the past tense, recorded by the entity they happened to. Each
+carries the correlation id it was born under, and what its subscribers need, so none of them
+has to read the database again."""
 
 from __future__ import annotations
 
@@ -11,22 +13,9 @@ class DomainEvent:
 
 
 @dataclass(frozen=True)
-class HoldPlaced(DomainEvent):
-    event_date: str
-    session_id: str
-    expires_at: str
-
-
-@dataclass(frozen=True)
-class HoldReleased(DomainEvent):
-    event_date: str
-    session_id: str
-    why: str
-
-
-@dataclass(frozen=True)
 class BookingPaid(DomainEvent):
     booking_id: str
+    session_id: str
     event_date: str
     email: str
     couple_name: str
@@ -34,8 +23,30 @@ class BookingPaid(DomainEvent):
 
 
 @dataclass(frozen=True)
-class PaidDateConflictRefunded(DomainEvent):
-    """A couple paid for a date that was taken meanwhile; their money went back."""
+class BookingCanceled(DomainEvent):
+    booking_id: str
+    session_id: str
+    event_date: str
+    email: str
+    couple_name: str
+    refunded_cents: int  # 0 when the admin canceled without a refund
+
+
+@dataclass(frozen=True)
+class BookingRefunded(DomainEvent):
+    """The payment was refunded at the provider (not by an admin cancel through Elope)."""
+
+    booking_id: str
+    session_id: str
+    event_date: str
+    email: str
+    couple_name: str
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class PaidSessionRefunded(DomainEvent):
+    """A couple paid but could not be booked (`reason`); their money went back."""
 
     session_id: str
     event_date: str
@@ -43,25 +54,10 @@ class PaidDateConflictRefunded(DomainEvent):
     couple_name: str
     amount_cents: int
     refund_id: str
-
-
-@dataclass(frozen=True)
-class BookingRefunded(DomainEvent):
-    booking_id: str
-    event_date: str
-
-
-@dataclass(frozen=True)
-class BookingCanceled(DomainEvent):
-    booking_id: str
-    event_date: str
-    refunded: bool
+    reason: str
 
 
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.__name__: cls
-    for cls in (
-        HoldPlaced, HoldReleased, BookingPaid, PaidDateConflictRefunded, BookingRefunded,
-        BookingCanceled,
-    )
+    for cls in (BookingPaid, BookingCanceled, BookingRefunded, PaidSessionRefunded)
 }

@@ -14,11 +14,13 @@ from domain.events import DomainEvent
 class MemoryOutbox:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
+        self.added = 0  # messages this unit of work wrote: its commit wakes the relay
 
     async def add(self, message_id: str, event: DomainEvent, now: dt.datetime) -> None:
         if message_id in self._store.outbox:
             raise Conflict(f"outbox message {message_id} already exists")
         self._store.outbox[message_id] = OutboxRow(message_id, event, available_at=now)
+        self.added += 1
 
     async def claim(
         self, limit: int, now: dt.datetime, lease: dt.timedelta,

@@ -53,9 +53,12 @@ class MemoryUnitOfWork:
     sent_mail: SentMailLog
     admin_users: AdminUserRepository
 
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, on_outbox_commit: Callable[[], None] | None = None) -> None:
         self._store = store
+        self._on_outbox_commit = on_outbox_commit
         self._saved: dict[str, Any] | None = None
+        self._outbox = MemoryOutbox(store)
+        self._outbox_committed = 0
         self.packages = MemoryPackageRepository(store)
         self.bookings = MemoryBookingRepository(store)
         self.holds = MemoryHoldRepository(store)
@@ -64,7 +67,7 @@ class MemoryUnitOfWork:
         self.blackouts = MemoryBlackoutRepository(store)
         self.webhook_events = MemoryWebhookEventRepository(store)
         self.timeline = MemoryTimelineRepository(store)
-        self.outbox = MemoryOutbox(store)
+        self.outbox = self._outbox
         self.sent_mail = MemorySentMailLog(store)
         self.admin_users = MemoryAdminUserRepository(store)
 
@@ -92,11 +95,20 @@ class MemoryUnitOfWork:
         if self._saved is None:
             raise RuntimeError("commit() outside `async with`")
         self._saved = self._store.snapshot()
+        if self._outbox.added > self._outbox_committed:
+            self._outbox_committed = self._outbox.added
+            if self._on_outbox_commit is not None:
+                self._on_outbox_commit()
 
 
-def memory_uow_factory(store: MemoryStore) -> Callable[[], MemoryUnitOfWork]:
+def memory_uow_factory(
+    store: MemoryStore, on_outbox_commit: Callable[[], None] | None = None,
+) -> Callable[[], MemoryUnitOfWork]:
+    """Units of work over `store`; a commit that wrote outbox messages calls
+    `on_outbox_commit` (the relay's wake-up)."""
+
     def new_unit_of_work() -> MemoryUnitOfWork:
-        return MemoryUnitOfWork(store)
+        return MemoryUnitOfWork(store, on_outbox_commit)
 
     return new_unit_of_work
 

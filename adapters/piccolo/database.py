@@ -68,6 +68,10 @@ class PiccoloDatabase:
             await self.engine.close_connection_pool()
 
     @property
+    def dsn(self) -> str:
+        return self._dsn
+
+    @property
     def pool(self) -> asyncpg.Pool | None:
         return self.engine.pool
 

@@ -25,6 +25,7 @@ from adapters.piccolo.database import PiccoloDatabase
 from adapters.piccolo.early_refunds import PiccoloEarlyRefundRepository
 from adapters.piccolo.holds import PiccoloHoldRepository
 from adapters.piccolo.outbox import PiccoloOutbox
+from adapters.piccolo.outbox_notifications import OUTBOX_CHANNEL
 from adapters.piccolo.packages import PiccoloPackageRepository
 from adapters.piccolo.sent_mail import PiccoloSentMailLog
 from adapters.piccolo.statements import Connection
@@ -73,9 +74,15 @@ class PiccoloUnitOfWork:
     sent_mail: SentMailLog
     admin_users: AdminUserRepository
 
-    def __init__(self, database: PiccoloDatabase, metrics: Metrics) -> None:
+    def __init__(
+        self, database: PiccoloDatabase, metrics: Metrics,
+        on_outbox_commit: Callable[[], None] | None = None,
+    ) -> None:
         self._database = database
         self._metrics = metrics
+        self._on_outbox_commit = on_outbox_commit
+        self._outbox: PiccoloOutbox | None = None
+        self._outbox_committed = 0
         self._connection: Connection | None = None
         self._transaction: Transaction | None = None
 
@@ -110,7 +117,7 @@ class PiccoloUnitOfWork:
         self.blackouts = PiccoloBlackoutRepository(connection)
         self.webhook_events = PiccoloWebhookEventRepository(connection)
         self.timeline = PiccoloTimelineRepository(connection)
-        self.outbox = PiccoloOutbox(connection)
+        self.outbox = self._outbox = PiccoloOutbox(connection)
         self.sent_mail = PiccoloSentMailLog(connection)
         self.admin_users = PiccoloAdminUserRepository(connection)
         return self
@@ -174,13 +181,22 @@ class PiccoloUnitOfWork:
         """Commit, and go on in a new transaction on the same connection: a commit is a
         checkpoint, as in the memory set - work after it is rolled back at exit unless
         committed again."""
-        assert self._transaction is not None
+        assert self._transaction is not None and self._connection is not None
+        wrote_outbox = self._outbox is not None and self._outbox.added > self._outbox_committed
         try:
+            if wrote_outbox:
+                # Delivered at COMMIT, and only if it commits: every instance's relay wakes.
+                # (A notification has no Piccolo query; PostgreSQL folds repeats into one.)
+                await self._connection.execute(f"NOTIFY {OUTBOX_CHANNEL}")
             await self._transaction.commit()
         except _UNREACHABLE as exc:
             self._transaction = None
             raise StorageUnavailable("the database is unavailable") from exc
         self._transaction = None
+        if wrote_outbox and self._outbox is not None:
+            self._outbox_committed = self._outbox.added
+            if self._on_outbox_commit is not None:
+                self._on_outbox_commit()
         try:
             await self._begin()
         except (*_UNREACHABLE, asyncpg.PostgresError):
@@ -189,5 +205,9 @@ class PiccoloUnitOfWork:
             self._transaction = None
 
 
-def piccolo_uow_factory(database: PiccoloDatabase, metrics: Metrics) -> Callable[[], PiccoloUnitOfWork]:
-    return lambda: PiccoloUnitOfWork(database, metrics)
+def piccolo_uow_factory(
+    database: PiccoloDatabase, metrics: Metrics, on_outbox_commit: Callable[[], None] | None = None,
+) -> Callable[[], PiccoloUnitOfWork]:
+    """Units of work on `database`; a commit that wrote outbox messages notifies every
+    instance's relay (LISTEN/NOTIFY) and calls `on_outbox_commit` in this one at once."""
+    return lambda: PiccoloUnitOfWork(database, metrics, on_outbox_commit)

@@ -1,47 +1,31 @@
-"""Dispatches each command to its one handler; after it, relays the outbox.
+"""Dispatches each command to its one handler.
 
-A command is awaited and its error propagates to the caller. Events never travel here
-directly: handlers write them to the outbox in their transaction, and the relay publishes them,
-so a crash between commit and delivery loses nothing.
+A command is awaited and its error propagates to the caller. Events never travel here: a
+handler's entities record them, the handler writes them to the outbox in its transaction, and
+the outbox relay publishes them beside the request - so no response waits for an email, and a
+crash between commit and delivery loses nothing.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from application.commands import Command
-from application.messaging.outbox_relay import OutboxRelay
 from application.ports.tracing import Tracing
-
-log = logging.getLogger("elope.bus")
 
 CommandHandler = Callable[[Any], Awaitable[Any]]
 
 
 class MessageBus:
-    def __init__(
-        self, handlers: Mapping[type[Command], CommandHandler], relay: OutboxRelay,
-        tracing: Tracing,
-    ) -> None:
+    def __init__(self, handlers: Mapping[type[Command], CommandHandler], tracing: Tracing) -> None:
         self._handlers = dict(handlers)
-        self._relay = relay
         self._tracing = tracing
 
     async def handle(self, command: Command) -> Any:
+        """Run the command's handler in a span of its own; returns what the handler returns."""
         handler = self._handlers[type(command)]
         name = type(command).__name__
-        try:
-            with self._tracing.span(f"command {name}", {"command": name,
-                                                         "correlation.id": command.correlation_id}):
-                return await handler(command)
-        finally:
-            await self.relay_outbox()
-
-    async def relay_outbox(self) -> None:
-        try:
-            await self._relay.drain()
-        except Exception:
-            # The messages stay in the outbox; the periodic relay picks them up again.
-            log.exception("outbox relay failed; will retry")
+        with self._tracing.span(f"command {name}", {"command": name,
+                                                     "correlation.id": command.correlation_id}):
+            return await handler(command)

@@ -42,8 +42,8 @@ class EventPublisher:
         self._emitter = AsyncIOEventEmitter()
         self._emitter.on("error", self._on_escaped_error)
 
-    def subscribe(self, event_type: type[DomainEvent], subscriber: Subscriber) -> None:
-        name = getattr(subscriber, "__name__", repr(subscriber))
+    def subscribe(self, event_type: type[DomainEvent], name: str, subscriber: Subscriber) -> None:
+        """Run `subscriber` (its ports already bound) for every published `event_type`."""
 
         async def listener(event: DomainEvent, delivery: _Delivery) -> None:
             attributes = {"subscriber": name, "event": type(event).__name__,

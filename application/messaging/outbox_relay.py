@@ -1,7 +1,17 @@
-"""Hands outbox messages to the event publisher; what fails is retried later, never dropped."""
+"""Hands outbox messages to the event publisher, beside requests; what fails is retried later,
+never dropped.
+
+A commit that wrote outbox messages wakes the relay (`wake`, called by the unit of work in
+this process, and by a PostgreSQL notification from any other); `run` drains, then sleeps
+until the next wake or the periodic sweep, the backstop for anything a wake missed. Messages
+are claimed under a lease (SKIP LOCKED in PostgreSQL), so any number of relays, in any number
+of processes, deliver each message once.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
 
@@ -31,6 +41,27 @@ class OutboxRelay:
         # How long a claimed message stays invisible to other relays: long enough to deliver
         # it, short enough that a relay that died mid-way does not delay its email for long.
         self._lease = lease
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        """New messages were committed: drain soon. Cheap, never blocks, safe to call often."""
+        self._wakeup.set()
+
+    async def run(self, sweep_seconds: float) -> None:
+        """Drain whenever woken, and every `sweep_seconds` regardless, until cancelled."""
+        while True:
+            # Cleared before draining: a wake that arrives during the drain is not lost.
+            self._wakeup.clear()
+            try:
+                await self.drain()
+            except Exception:
+                # The messages stay in the outbox; the next wake or sweep tries again.
+                log.exception("outbox relay failed; will retry")
+            # asyncio.timeout, not wait_for: on 3.11, wait_for loses a cancel that arrives
+            # as the wake-up does, and the relay would outlive its shutdown.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(sweep_seconds):
+                    await self._wakeup.wait()
 
     async def drain(self) -> int:
         """Relay every due message; returns how many were delivered."""

@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from domain.booking import BookedAddOn
-from domain.catalog import AddOn
 from domain.customer import normalize_couple_name, normalize_email, normalize_phone
 from domain.errors import DomainError, WebhookRejected
 from domain.event_date import EventDate
@@ -88,19 +86,6 @@ class CheckoutMetadata:
             raise
         except DomainError as exc:
             raise WebhookRejected(f"invalid session metadata: {exc.message}") from None
-
-    def booked_add_ons(self, catalog: Mapping[str, AddOn]) -> tuple[BookedAddOn, ...]:
-        """Add-ons as sold: the unit price captured at checkout, else today's catalog price."""
-        booked = []
-        for i, add_on_id in enumerate(self.add_on_ids):
-            current = catalog.get(add_on_id)
-            title = current.title if current else "(add-on no longer offered)"
-            if self.add_on_prices:
-                price = self.add_on_prices[i]
-            else:
-                price = current.price if current else Money.zero()
-            booked.append(BookedAddOn(add_on_id, title, price))
-        return tuple(booked)
 
 
 def _required(metadata: Mapping[str, Any], key: str) -> str:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from application.ids import new_id
+from application.messaging.outbox_writer import write_to_outbox
 from application.payments.paid_session import PaidSessionCompleter, Settle
 from application.ports.clock import Clock
 from application.ports.payment import VerifiedEvent
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.booking import Booking
 from domain.timeline import TimelineEntry, TimelineKind
 
 PAID_EVENTS = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
@@ -65,23 +66,19 @@ class StripeEventEffects:
                     await tx.early_refunds.remember(payment_intent)
                 outcome = "refund_kept_for_later"
             else:
-                await self._mark_refunded(tx, booking.id, correlation_id)
+                await self._mark_refunded(tx, booking, correlation_id)
                 outcome = "booking_refunded"
             await settle(tx, False)
             await tx.commit()
         return outcome
 
-    async def _mark_refunded(self, tx: UnitOfWork, booking_id: str, correlation_id: str) -> None:
-        booking = await tx.bookings.get(booking_id)
-        if booking is None:
-            return
+    async def _mark_refunded(self, tx: UnitOfWork, booking: Booking, correlation_id: str) -> None:
         booking.mark_refunded()
         if not booking.events:
-            return
+            return  # already REFUNDED or CANCELED: a status only moves forward
         now = self._clock.now()
         await tx.bookings.save_status(booking)
         await tx.timeline.add(TimelineEntry(
             booking.session_id, now, TimelineKind.STATUS,
             "charge refunded at the provider: REFUNDED", correlation_id))
-        for event in booking.events:
-            await tx.outbox.add(new_id("msg"), event, now)
+        await write_to_outbox(tx, booking.events, now)

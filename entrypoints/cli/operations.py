@@ -60,11 +60,13 @@ async def migrate(settings: Settings) -> int:
 
 @asynccontextmanager
 async def running(settings: Settings) -> AsyncIterator[Elope]:
-    """An Elope for one command-line job, its database pool open for the job's length."""
+    """An Elope for one command-line job, its database pool open for the job's length. What
+    the job wrote to the outbox (a replayed booking's email) is delivered before it ends."""
     elope = bootstrap(settings)
     await elope.start()
     try:
         yield elope
+        await elope.relay.drain()
     finally:
         await elope.stop()
 
@@ -93,8 +95,7 @@ async def create_admin(settings: Settings, email: str, password: str) -> int:
 async def replay_webhooks(settings: Settings, status: str) -> int:
     failed = 0
     async with running(settings) as elope:
-        async with elope.uow() as tx:
-            ids = await tx.webhook_events.ids_with_status(WebhookStatus(status.upper()))
+        ids = await elope.queries.webhooks.ids_with_status(WebhookStatus(status.upper()))
         for event_id in ids:
             try:
                 ack = await elope.bus.handle(c.ReplayStripeEvent(event_id=event_id,

@@ -1,5 +1,6 @@
-"""Periodic work that keeps the system honest without a request to trigger it: the outbox
-relay (after a crash) and the reconciler (after a lost webhook)."""
+"""Work beside requests, with no request to trigger it: the outbox relay (woken by commits
+that wrote messages, swept periodically as the backstop), the PostgreSQL listener that wakes
+it for other instances' commits, and the reconciler (after a lost webhook)."""
 
 from __future__ import annotations
 
@@ -31,12 +32,13 @@ async def background_loops(elope: Elope) -> AsyncIterator[None]:
     async def reconcile() -> object:
         return await elope.bus.handle(ReconcileHolds(correlation_id=new_id("reconcile")))
 
-    tasks = [
-        asyncio.create_task(
-            _every(settings.outbox_relay_interval_seconds, elope.bus.relay_outbox, "outbox relay")
-        ),
-        asyncio.create_task(_every(settings.reconcile_interval_seconds, reconcile, "reconciler")),
+    jobs = [
+        elope.relay.run(sweep_seconds=settings.outbox_relay_interval_seconds),
+        _every(settings.reconcile_interval_seconds, reconcile, "reconciler"),
     ]
+    if elope.notifications is not None:
+        jobs.append(elope.notifications.listen())
+    tasks = [asyncio.create_task(job) for job in jobs]
     try:
         yield
     finally:

@@ -14,24 +14,30 @@ from domain.events import (
     BookingPaid,
     BookingRefunded,
     DomainEvent,
-    HoldPlaced,
-    HoldReleased,
-    PaidDateConflictRefunded,
+    PaidSessionRefunded,
 )
 from tests.contract.samples import LEASE, NOW, at
 
+# Every event type, as the outbox must store and give back each of them.
 EVENTS: list[DomainEvent] = [
-    BookingPaid(correlation_id="c1", booking_id="bk_1", event_date="2026-06-20",
-                email="ada@example.com", couple_name="Ada & Grace", total_cents=150_000),
-    HoldPlaced(correlation_id="c2", event_date="2026-06-21", session_id="cs_2",
-               expires_at="2026-03-01T12:30:00+00:00"),
-    HoldReleased(correlation_id="c3", event_date="2026-06-21", session_id="cs_2", why="expired"),
-    PaidDateConflictRefunded(correlation_id="c4", session_id="cs_4", event_date="2026-06-20",
-                             email="bo@example.com", couple_name="Bo & Cy",
-                             amount_cents=99_000, refund_id="re_4"),
-    BookingRefunded(correlation_id="c5", booking_id="bk_1", event_date="2026-06-20"),
-    BookingCanceled(correlation_id="c6", booking_id="bk_1", event_date="2026-06-20",
-                    refunded=True),
+    BookingPaid(correlation_id="c1", booking_id="bk_1", session_id="cs_1",
+                event_date="2026-06-20", email="ada@example.com", couple_name="Ada & Grace",
+                total_cents=150_000),
+    BookingCanceled(correlation_id="c2", booking_id="bk_2", session_id="cs_2",
+                    event_date="2026-06-21", email="bo@example.com", couple_name="Bo & Cy",
+                    refunded_cents=0),
+    BookingCanceled(correlation_id="c3", booking_id="bk_3", session_id="cs_3",
+                    event_date="2026-06-22", email="di@example.com", couple_name="Di & Ed",
+                    refunded_cents=99_000),
+    PaidSessionRefunded(correlation_id="c4", session_id="cs_4", event_date="2026-06-20",
+                        email="bo@example.com", couple_name="Bo & Cy", amount_cents=99_000,
+                        refund_id="re_4", reason="date_taken"),
+    BookingRefunded(correlation_id="c5", booking_id="bk_1", session_id="cs_1",
+                    event_date="2026-06-20", email="ada@example.com", couple_name="Ada & Grace",
+                    amount_cents=150_000),
+    PaidSessionRefunded(correlation_id="c6", session_id="cs_6", event_date="2026-07-01",
+                        email="fy@example.com", couple_name="Fy & Gu", amount_cents=10_000,
+                        refund_id="re_6", reason="package_withdrawn"),
 ]
 
 

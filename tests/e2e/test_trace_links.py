@@ -37,6 +37,7 @@ async def test_the_webhook_span_links_to_the_checkout_trace_and_carries_its_corr
                                  headers={"Stripe-Signature": signature,
                                           "X-Request-ID": "webhook-req-1"})
         assert paid.status_code == 200, paid.text
+    await app.relay.drain()
 
     spans = exporter.get_finished_spans()
     checkout_span = next(s for s in spans if s.name == "command CreateCheckout")
@@ -48,6 +49,6 @@ async def test_the_webhook_span_links_to_the_checkout_trace_and_carries_its_corr
     assert webhook_span.attributes is not None
     assert webhook_span.attributes["checkout.correlation_id"] == "checkout-req-1"
     assert webhook_span.attributes["correlation.id"] == "webhook-req-1"
-    email_span = next(s for s in spans if s.name == "subscriber send_booking_confirmation")
+    email_span = next(s for s in spans if s.name == "subscriber email_couple")
     assert email_span.attributes is not None
     assert email_span.attributes["correlation.id"] == "webhook-req-1"

@@ -30,6 +30,7 @@ async def main() -> None:
     await elope.start()
     await elope.bus.handle(c.RecordStripeEvent(raw_body=delivery["raw"].encode(),
                                                signature=delivery["signature"]))
+    await elope.relay.drain()  # as the relay beside the requests would, in this process
     print("the email was never attempted", file=sys.stderr)
     sys.exit(3)
 

@@ -37,8 +37,9 @@ def test_a_refund_moves_a_paid_booking_to_refunded_frees_the_date_and_says_so() 
     booking.mark_refunded()
     assert booking.status is BookingStatus.REFUNDED
     assert not booking.holds_its_date
-    assert booking.events == [BookingRefunded(correlation_id="corr-1", booking_id="bk_1",
-                                              event_date="2026-06-20")]
+    assert booking.events == [BookingRefunded(
+        correlation_id="corr-1", booking_id="bk_1", session_id="cs_1", event_date="2026-06-20",
+        email="ada@example.com", couple_name="Ada & Grace", amount_cents=180_000)]
 
 
 def test_a_second_refund_changes_nothing_and_announces_nothing() -> None:
@@ -62,8 +63,9 @@ def test_canceling_frees_the_date_and_records_whether_money_went_back() -> None:
     booking.cancel(refund=True)
     assert booking.status is BookingStatus.CANCELED
     assert not booking.holds_its_date
-    assert booking.events == [BookingCanceled(correlation_id="corr-1", booking_id="bk_1",
-                                              event_date="2026-06-20", refunded=True)]
+    assert booking.events == [BookingCanceled(
+        correlation_id="corr-1", booking_id="bk_1", session_id="cs_1", event_date="2026-06-20",
+        email="ada@example.com", couple_name="Ada & Grace", refunded_cents=180_000)]
 
 
 def test_canceling_twice_is_a_conflict() -> None:

@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 
 from application.payments.checkout_metadata import CheckoutMetadata
+from application.payments.paid_session import paid_session_from
 from domain.booking import BookedAddOn
 from domain.catalog import AddOn
 from domain.errors import WebhookRejected
 from domain.event_date import EventDate
 from domain.money import Money
+from domain.paid_session import PaidSession
 from domain.pricing import Quote
 
 QUOTE = Quote(Money(180_000), (BookedAddOn("add_photos", "Extra hour", Money(35_000)),
@@ -56,19 +58,23 @@ def test_stripe_metadata_carries_every_key_the_webhook_needs_as_text() -> None:
     }
 
 
+def paid(metadata: dict[str, str]) -> PaidSession:
+    return paid_session_from({"id": "cs_1", "amount_total": int(metadata["totalCents"]),
+                              "payment_intent": "pi_1", "metadata": metadata}, "req-123")
+
+
 def test_captured_unit_prices_win_over_todays_catalog() -> None:
-    meta = CheckoutMetadata.from_stripe(stripe_metadata())
-    today = {"add_photos": AddOn.create("add_photos", "pkg_1", "Extra hour", "", 99_999)}
-    assert meta.booked_add_ons(today) == (
+    today = [AddOn.create("add_photos", "pkg_1", "Extra hour", "", 99_999)]
+    assert paid(stripe_metadata()).booked_add_ons(today) == (
         BookedAddOn("add_photos", "Extra hour", Money(35_000)),
         BookedAddOn("add_toast", "(add-on no longer offered)", Money(9_000)),
     )
 
 
 def test_without_captured_prices_the_catalog_price_is_used() -> None:
-    meta = CheckoutMetadata.from_stripe(stripe_metadata(addOnIds="add_photos", addOnPriceCents=""))
-    today = {"add_photos": AddOn.create("add_photos", "pkg_1", "Extra hour", "", 40_000)}
-    assert meta.booked_add_ons(today) == (BookedAddOn("add_photos", "Extra hour", Money(40_000)),)
+    session = paid(stripe_metadata(addOnIds="add_photos", addOnPriceCents=""))
+    today = [AddOn.create("add_photos", "pkg_1", "Extra hour", "", 40_000)]
+    assert session.booked_add_ons(today) == (BookedAddOn("add_photos", "Extra hour", Money(40_000)),)
 
 
 @pytest.mark.parametrize("broken", [

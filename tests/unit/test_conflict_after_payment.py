@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,8 +48,10 @@ async def sunrise_id(elope: Elope) -> str:
     return package.id
 
 
-def apologies(mail_dir: Path) -> list[str]:
-    return sorted(p.name for p in mail_dir.glob("*conflict-refund.eml"))
+async def apologies(elope: Elope) -> list[str]:
+    """The refund apologies the couple received, once the relay has run."""
+    await elope.relay.drain()
+    return sorted(p.name for p in elope.settings.mail_sink_dir.glob("*_refund.eml"))
 
 
 async def test_a_couple_who_paid_after_their_hold_lapsed_and_the_date_was_sold_is_refunded(
@@ -79,7 +80,7 @@ async def test_a_couple_who_paid_after_their_hold_lapsed_and_the_date_was_sold_i
     refunds = elope.payments.refunds  # type: ignore[attr-defined]
     assert list(refunds) == [f"refund:{slow}"]
     assert refunds[f"refund:{slow}"]["amount"] == 180_000
-    assert apologies(elope.settings.mail_sink_dir) == [f"session_{slow}_conflict-refund.eml"]
+    assert await apologies(elope) == [f"session_{slow}_refund.eml"]
 
 
 async def test_a_refund_the_provider_failed_is_retried_on_redelivery_and_paid_once(
@@ -101,7 +102,7 @@ async def test_a_refund_the_provider_failed_is_retried_on_redelivery_and_paid_on
     assert record is not None and record.status is WebhookStatus.FAILED
     assert record.last_error and "TimeoutError" in record.last_error
     assert payments.refunds == {}
-    assert apologies(settings.mail_sink_dir) == []
+    assert await apologies(elope) == []
 
     ack = await deliver(elope, late_event)
     again = await deliver(elope, late_event)
@@ -109,7 +110,7 @@ async def test_a_refund_the_provider_failed_is_retried_on_redelivery_and_paid_on
     assert (ack.status, again.status) == (WebhookStatus.PROCESSED, WebhookStatus.PROCESSED)
     assert list(payments.refunds) == [f"refund:{late['id']}"]
     assert payments.refund_requests == 2
-    assert apologies(settings.mail_sink_dir) == [f"session_{late['id']}_conflict-refund.eml"]
+    assert await apologies(elope) == [f"session_{late['id']}_refund.eml"]
 
 
 async def test_a_payment_for_a_date_blacked_out_after_its_hold_lapsed_is_refunded_not_booked(
@@ -125,4 +126,4 @@ async def test_a_payment_for_a_date_blacked_out_after_its_hold_lapsed_is_refunde
         assert await tx.bookings.by_session(session["id"]) is None
     assert isinstance(elope.payments, LocalCheckout)
     assert f"refund:{session['id']}" in elope.payments.refunds
-    assert len(apologies(settings.mail_sink_dir)) == 1
+    assert len(await apologies(elope)) == 1

@@ -41,7 +41,8 @@ def booking(id: str, session_id: str, status: BookingStatus = BookingStatus.PAID
 
 
 def paid_event(n: int) -> BookingPaid:
-    return BookingPaid(correlation_id=f"c{n}", booking_id=f"bk_{n}", event_date=str(DAY),
+    return BookingPaid(correlation_id=f"c{n}", booking_id=f"bk_{n}", session_id=f"cs_{n}",
+                       event_date=str(DAY),
                        email="ada@example.com", couple_name="Ada & Bo", total_cents=100)
 
 

@@ -34,10 +34,12 @@ async def reconcile(elope: Elope) -> ReconcileReport:
 
 
 async def reason(elope: Elope, date: str) -> UnavailableReason | None:
-    return await elope.availability.reason_for(EventDate.parse(date))
+    return await elope.queries.availability.reason_for(EventDate.parse(date))
 
 
-def confirmations(elope: Elope) -> list[str]:
+async def confirmations(elope: Elope) -> list[str]:
+    """The confirmations sent, once the relay has run."""
+    await elope.relay.drain()
     return sorted(p.name for p in elope.settings.mail_sink_dir.glob("*confirmation.eml"))
 
 
@@ -59,7 +61,7 @@ async def test_a_session_paid_at_the_provider_whose_webhook_was_lost_becomes_a_b
     assert booking.total.cents == created.total_cents == 95_000
     assert str(booking.event_date) == date
     assert await reason(elope, date) is UnavailableReason.BOOKED
-    assert confirmations(elope) == [f"booking_{booking.id}_confirmation.eml"]
+    assert await confirmations(elope) == [f"booking_{booking.id}_confirmation.eml"]
 
 
 async def test_the_late_webhook_after_reconciliation_makes_no_second_booking_or_email(
@@ -77,7 +79,7 @@ async def test_the_late_webhook_after_reconciliation_makes_no_second_booking_or_
         booked = await tx.bookings.paid_dates_between(EventDate.parse(future_date(61)),
                                                       EventDate.parse(future_date(61)))
     assert len(booked) == 1
-    assert len(confirmations(elope)) == 1
+    assert len(await confirmations(elope)) == 1
 
 
 async def test_an_expired_unpaid_session_releases_its_hold_and_can_no_longer_be_paid(
@@ -123,4 +125,4 @@ async def test_reconciling_twice_does_the_work_once(
 
     assert (first.completed, first.released) == (1, 1)
     assert (second.completed, second.released) == (0, 0)
-    assert len(confirmations(elope)) == 1
+    assert len(await confirmations(elope)) == 1
