@@ -1,7 +1,8 @@
 """The composition root: the one place a preset's adapters are wired into the bus.
 
-Tests call the same function with fakes in `overrides` (by port name: uow, payments, mailer,
-calendar, clock, hasher, throttle, metrics, tracing).
+`bootstrap(settings)` gives the preset's real adapters; tests pass fakes for any port by its
+name (uow, payments, mailer, calendar, clock, hasher, throttle, metrics, tracing). Handlers
+and subscribers get their ports by parameter name (cosmicpython's bootstrap), from one table.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import inspect
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +19,7 @@ from adapters.memory.login_throttle import MemoryLoginThrottle
 from adapters.memory.store import MemoryStore
 from adapters.memory.unit_of_work import memory_uow_factory
 from adapters.piccolo.database import PiccoloDatabase
+from adapters.piccolo.outbox_notifications import OutboxNotifications
 from adapters.piccolo.unit_of_work import piccolo_uow_factory
 from adapters.stand_ins.file_mail_sink import FileMailSink
 from adapters.stand_ins.local_checkout import LocalCheckout
@@ -32,38 +35,67 @@ from application.messaging.outbox_relay import OutboxRelay
 from application.payments.event_effects import StripeEventEffects
 from application.payments.inbox import WebhookInbox
 from application.payments.paid_session import PaidSessionCompleter
+from application.ports.calendar import CalendarProvider
 from application.ports.clock import Clock
+from application.ports.login_throttle import LoginThrottle
+from application.ports.mail import Mailer
+from application.ports.password_hasher import PasswordHasher
 from application.ports.payment import PaymentProvider
+from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWorkFactory
-from application.queries.availability import AvailabilitySources
+from application.queries.availability import AvailabilityQueries
+from application.queries.blackouts import BlackoutQueries
+from application.queries.bookings import BookingQueries
+from application.queries.catalog import CatalogQueries
+from application.queries.webhooks import WebhookQueries
 from application.serial_lanes import SerialLanes
-from application.subscribers import booking_subscribers
+from application.subscribers import EVENT_HANDLERS
 from entrypoints.settings import Settings
 
 
-@dataclass
+@dataclass(frozen=True)
+class Queries:
+    """The read side, as controllers receive it."""
+
+    availability: AvailabilityQueries
+    blackouts: BlackoutQueries
+    bookings: BookingQueries
+    catalog: CatalogQueries
+    webhooks: WebhookQueries
+
+
+@dataclass(frozen=True)
 class Elope:
-    """Everything an entry point needs: the bus for commands, the rest for reads."""
+    """Everything an entry point needs: the bus for commands, queries for reads, the relay to
+    run beside requests, and what the preset must open and close."""
 
     settings: Settings
     bus: MessageBus
+    queries: Queries
+    relay: OutboxRelay
     uow: UnitOfWorkFactory
-    availability: AvailabilitySources
     payments: PaymentProvider
     metrics: PrometheusMetrics
     clock: Clock
-    adapters: dict[str, Any]
+    # The real preset's database; None in the mock preset.
+    database: PiccoloDatabase | None
+    # The mock preset's in-memory store; None in the real preset.
+    store: MemoryStore | None
+    # Wakes the relay for outbox messages other instances commit (real preset).
+    notifications: OutboxNotifications | None
 
     async def start(self) -> None:
         """Open what the preset needs open (the database pool) before serving."""
-        database = self.adapters.get("database")
-        if database is not None:
-            await database.open()
+        if self.database is not None:
+            await self.database.open()
 
     async def stop(self) -> None:
-        database = self.adapters.get("database")
-        if database is not None:
-            await database.close()
+        if self.database is not None:
+            await self.database.close()
+
+    async def ready(self) -> bool:
+        """Whether the service can do its work: its database answers (always, in memory)."""
+        return await self.database.ping() if self.database is not None else True
 
     @property
     def local_checkout(self) -> LocalCheckout | None:
@@ -71,74 +103,72 @@ class Elope:
         return self.payments if isinstance(self.payments, LocalCheckout) else None
 
 
-def _shared_adapters(settings: Settings) -> dict[str, Any]:
-    """What both presets use today. Payment, mail and calendar keep their local stand-ins
-    until their real adapters land; nothing in the wiring assumes which one it gets."""
-    return {
-        "payments": LocalCheckout(settings.webhook_secret, settings.base_url),
-        "mailer": FileMailSink(settings.mail_sink_dir, settings.postmark_from_email),
-        "calendar": MockCalendar(settings.mock_busy_dates),
-        "clock": SystemClock(),
-        "hasher": Argon2Hasher(),
-        "throttle": MemoryLoginThrottle(max_failures=5, window_seconds=15 * 60),
-        "tracing": OtelTracing(),
+def bootstrap(
+    settings: Settings, *, uow: UnitOfWorkFactory | None = None,
+    payments: PaymentProvider | None = None, mailer: Mailer | None = None,
+    calendar: CalendarProvider | None = None, clock: Clock | None = None,
+    hasher: PasswordHasher | None = None, throttle: LoginThrottle | None = None,
+    metrics: PrometheusMetrics | None = None, tracing: Tracing | None = None,
+) -> Elope:
+    metrics = metrics or PrometheusMetrics()
+    clock = clock or SystemClock()
+    tracing = tracing or OtelTracing()
+    # Payment, mail and calendar keep their local stand-ins in both presets until their real
+    # adapters land; nothing in the wiring assumes which one it gets.
+    payments = payments or LocalCheckout(settings.webhook_secret, settings.base_url)
+    publisher = EventPublisher(tracing, metrics)
+    # The relay's wake-up exists before the unit of work that rings it, and the relay needs
+    # the unit of work: a late-bound call ties the knot.
+    wake: Callable[[], None] = lambda: relay.wake()  # noqa: E731
+    database = store = notifications = None
+    if settings.is_mock:
+        store = MemoryStore()
+        uow = uow or memory_uow_factory(store, on_outbox_commit=wake)
+    else:
+        database = _database(settings)
+        metrics.set_pool_reader(database.pool_usage)
+        uow = uow or piccolo_uow_factory(database, metrics, on_outbox_commit=wake)
+        notifications = OutboxNotifications(database.dsn, on_notify=wake)
+    relay = OutboxRelay(uow, publisher, clock, dt.timedelta(seconds=settings.outbox_lease_seconds))
+
+    policy = BookingPolicy(settings.timezone, settings.booking_horizon_days,
+                           settings.checkout_hold_minutes)
+    lanes = SerialLanes()
+    calendar = calendar or MockCalendar(settings.mock_busy_dates)
+    availability = AvailabilityQueries(uow, calendar, clock, policy)
+    completer = PaidSessionCompleter(uow, payments, lanes, clock, metrics)
+    inbox = WebhookInbox(uow, StripeEventEffects(uow, completer, clock), lanes, clock, policy,
+                         metrics, tracing)
+    ports: dict[str, Any] = {
+        "uow": uow, "payments": payments, "clock": clock, "metrics": metrics, "tracing": tracing,
+        "calendar": calendar, "policy": policy, "lanes": lanes, "availability": availability,
+        "completer": completer, "inbox": inbox,
+        "mailer": mailer or FileMailSink(settings.mail_sink_dir, settings.postmark_from_email),
+        "hasher": hasher or Argon2Hasher(),
+        "throttle": throttle or MemoryLoginThrottle(max_failures=5, window_seconds=15 * 60),
     }
+    for event_type, subscribers in EVENT_HANDLERS.items():
+        for subscriber in subscribers:
+            publisher.subscribe(event_type, subscriber.__name__, _bind(subscriber, ports))
+    bus = MessageBus({command: _bind(handler, ports)
+                      for command, handler in COMMAND_HANDLERS.items()}, tracing)
+    queries = Queries(availability, BlackoutQueries(uow), BookingQueries(uow), CatalogQueries(uow),
+                      WebhookQueries(uow))
+    return Elope(settings, bus, queries, relay, uow, payments, metrics, clock, database, store,
+                 notifications)
 
 
-def _mock_adapters(settings: Settings) -> dict[str, Any]:
-    store = MemoryStore()
-    return {**_shared_adapters(settings), "store": store, "uow": memory_uow_factory(store)}
-
-
-def _real_adapters(settings: Settings, metrics: PrometheusMetrics) -> dict[str, Any]:
+def _database(settings: Settings) -> PiccoloDatabase:
     assert settings.database_url is not None  # the settings refuse the real preset without it
-    database = PiccoloDatabase(
+    return PiccoloDatabase(
         settings.database_url.get_secret_value(), pool_min=settings.db_pool_min,
         pool_max=settings.db_pool_max, statement_timeout_ms=settings.db_statement_timeout_ms,
         lock_timeout_ms=settings.db_lock_timeout_ms,
     )
-    metrics.set_pool_reader(database.pool_usage)
-    return {
-        **_shared_adapters(settings),
-        "database": database,
-        "readiness": database.ping,
-        "uow": piccolo_uow_factory(database, metrics),
-    }
 
 
-def bootstrap(settings: Settings, **overrides: Any) -> Elope:
-    metrics = overrides.get("metrics") or PrometheusMetrics()
-    preset = _mock_adapters(settings) if settings.is_mock else _real_adapters(settings, metrics)
-    ports = {**preset, "metrics": metrics, **overrides}
-    policy = BookingPolicy(settings.timezone, settings.booking_horizon_days,
-                           settings.checkout_hold_minutes)
-    lanes = SerialLanes()
-    availability = AvailabilitySources(ports["uow"], ports["calendar"], ports["clock"], policy)
-    completer = PaidSessionCompleter(ports["uow"], ports["payments"], lanes, ports["clock"],
-                                     ports["metrics"])
-    effects = StripeEventEffects(ports["uow"], completer, ports["clock"])
-    inbox = WebhookInbox(ports["uow"], effects, lanes, ports["clock"], policy,
-                         ports["metrics"], ports["tracing"])
-    dependencies = {**ports, "policy": policy, "lanes": lanes, "availability": availability,
-                    "completer": completer, "inbox": inbox}
-
-    publisher = EventPublisher(ports["tracing"], ports["metrics"])
-    subscribers = booking_subscribers(ports["uow"], ports["mailer"], ports["calendar"],
-                                      ports["clock"])
-    for event_type, listeners in subscribers.items():
-        for subscriber in listeners:
-            publisher.subscribe(event_type, subscriber)
-    relay = OutboxRelay(ports["uow"], publisher, ports["clock"],
-                        dt.timedelta(seconds=settings.outbox_lease_seconds))
-    handlers = {command: _bind(handler, dependencies)
-                for command, handler in COMMAND_HANDLERS.items()}
-    bus = MessageBus(handlers, relay, ports["tracing"])
-    return Elope(settings, bus, ports["uow"], availability, ports["payments"],
-                 ports["metrics"], ports["clock"], ports)
-
-
-def _bind(handler: Any, dependencies: dict[str, Any]) -> Any:
-    """Inject a handler's ports by parameter name (cosmicpython's bootstrap)."""
-    wanted = [name for name, p in inspect.signature(handler).parameters.items()
+def _bind(function: Callable[..., Awaitable[Any]], ports: dict[str, Any]) -> Any:
+    """Inject a handler's or subscriber's ports by keyword-only parameter name."""
+    wanted = [name for name, p in inspect.signature(function).parameters.items()
               if p.kind is inspect.Parameter.KEYWORD_ONLY]
-    return functools.partial(handler, **{name: dependencies[name] for name in wanted})
+    return functools.partial(function, **{name: ports[name] for name in wanted})

@@ -1,1 +1,2 @@
-"""Reads that change nothing: they use the unit of work directly, without the bus."""
+"""Reads that change nothing: query services over the unit of work, used without the bus
+(controllers receive them as dependencies)."""

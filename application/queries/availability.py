@@ -16,7 +16,7 @@ MAX_RANGE_DAYS = 366
 
 
 @dataclass(frozen=True)
-class AvailabilitySources:
+class AvailabilityQueries:
     uow: UnitOfWorkFactory
     calendar: CalendarProvider
     clock: Clock

@@ -7,14 +7,18 @@ from domain.catalog import Package
 from domain.errors import NotFound
 
 
-async def active_packages(uow: UnitOfWorkFactory) -> list[Package]:
-    async with uow() as tx:
-        return await tx.packages.list_active()
+class CatalogQueries:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
 
+    async def active_packages(self) -> list[Package]:
+        async with self._uow() as tx:
+            return await tx.packages.list_active()
 
-async def active_package(uow: UnitOfWorkFactory, slug: str) -> Package:
-    async with uow() as tx:
-        package = await tx.packages.get_by_slug(slug)
-    if package is None or not package.active:
-        raise NotFound(f"no package '{slug}'")
-    return package
+    async def active_package(self, slug: str) -> Package:
+        """The package on sale under `slug`, or `NotFound`."""
+        async with self._uow() as tx:
+            package = await tx.packages.get_by_slug(slug)
+        if package is None or not package.active:
+            raise NotFound(f"no package '{slug}'")
+        return package

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.ports.webhook_events import WebhookCursor
-from application.queries.bookings import check_limit, decode_cursor, encode_cursor
+from application.queries.keyset import check_limit, decode_cursor, encode_cursor
 from domain.webhook_event import WebhookEvent, WebhookStatus
 
 
@@ -16,14 +16,22 @@ class WebhookPage:
     next_cursor: str | None
 
 
-async def webhooks_page(
-    uow: UnitOfWorkFactory, status: WebhookStatus | None, limit: int, cursor: str | None,
-) -> WebhookPage:
-    check_limit(limit)
-    after = WebhookCursor(*decode_cursor(cursor)) if cursor else None
-    async with uow() as tx:
-        rows = await tx.webhook_events.page(status, limit + 1, after)
-    items = rows[:limit]
-    last = items[-1] if items else None
-    more = len(rows) > limit
-    return WebhookPage(items, encode_cursor(last.created_at, last.event_id) if more and last else None)
+class WebhookQueries:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def page(self, status: WebhookStatus | None, limit: int, cursor: str | None) -> WebhookPage:
+        """Newest first, optionally of one status; `cursor` is the page before's `next_cursor`."""
+        check_limit(limit)
+        after = WebhookCursor(*decode_cursor(cursor)) if cursor else None
+        async with self._uow() as tx:
+            rows = await tx.webhook_events.page(status, limit + 1, after)
+        items = rows[:limit]
+        last = items[-1] if items else None
+        more = len(rows) > limit
+        return WebhookPage(items, encode_cursor(last.created_at, last.event_id) if more and last else None)
+
+    async def ids_with_status(self, status: WebhookStatus) -> list[str]:
+        """Oldest first, so a replay redoes events in the order they arrived."""
+        async with self._uow() as tx:
+            return await tx.webhook_events.ids_with_status(status)

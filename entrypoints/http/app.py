@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
@@ -29,6 +28,7 @@ from entrypoints.http.controllers.health import HealthController
 from entrypoints.http.controllers.metrics import MetricsController
 from entrypoints.http.controllers.public_catalog import CatalogController
 from entrypoints.http.controllers.stripe_webhook import StripeWebhookController
+from entrypoints.http.dependencies import app_dependencies
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.span_names import route_span_details
 
@@ -93,7 +93,7 @@ def create_app(
     settings = elope.settings
     return Litestar(
         route_handlers=handlers,  # type: ignore[arg-type]
-        dependencies={"elope": Provide(lambda: elope, sync_to_thread=False)},
+        dependencies=app_dependencies(elope),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         plugins=[
             OpenTelemetryPlugin(

@@ -1,4 +1,4 @@
-"""Per-request values the HTTP layer hands to commands."""
+"""Per-request values the HTTP layer hands to commands, as app-level dependencies."""
 
 from __future__ import annotations
 
@@ -16,4 +16,5 @@ def request_id_of(request: Request[Any, Any, Any]) -> str:
 
 
 def client_of(request: Request[Any, Any, Any]) -> str:
+    """Who is asking: the peer address."""
     return request.client.host if request.client else "unknown"

@@ -180,12 +180,6 @@ class HealthRead(Wire):
     status: str
 
 
-class ErrorBody(Wire):
-    error: str
-    message: str
-    request_id: str
-
-
 # ---- writes --------------------------------------------------------------------------------
 
 

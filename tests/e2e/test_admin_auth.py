@@ -8,8 +8,9 @@ import httpx
 import jwt
 import pytest
 
+from domain.admin_user import AdminUser
 from entrypoints.bootstrap import Elope
-from entrypoints.http.admin_auth import issue_token
+from entrypoints.http.admin_auth import AdminTokens
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.e2e.conftest import assert_error
 
@@ -110,8 +111,8 @@ async def test_an_admin_route_with_a_garbage_token_is_unauthorized(
 async def test_an_admin_route_with_a_token_signed_by_another_secret_is_unauthorized(
     client: httpx.AsyncClient, elope: Elope, method: str, path: str, body: object,
 ) -> None:
-    forged = issue_token("another-secret-that-is-long-enough-0123456789", "adm_1",
-                         ADMIN_EMAIL, elope.clock.now())
+    forged = AdminTokens("another-secret-that-is-long-enough-0123456789", elope.clock).issue(
+        AdminUser("adm_1", ADMIN_EMAIL, "unused"))
     response = await client.request(method, path, json=body,
                                     headers={"Authorization": f"Bearer {forged}"})
     assert_error(response, 401, "UNAUTHORIZED")

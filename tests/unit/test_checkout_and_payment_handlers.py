@@ -52,7 +52,7 @@ async def booking_of(elope: Elope, session_id: str) -> Booking | None:
 
 
 async def reason(elope: Elope, date: str) -> UnavailableReason | None:
-    return await elope.availability.reason_for(EventDate.parse(date))
+    return await elope.queries.availability.reason_for(EventDate.parse(date))
 
 
 async def test_checkout_holds_the_date_and_prices_the_package_with_its_add_ons(

@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, post
+from litestar import Controller, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from application.commands import LogIn
+from application.messaging.bus import MessageBus
 from domain.admin_user import AdminUser
-from entrypoints.bootstrap import Elope
-from entrypoints.http.admin_auth import issue_token
-from entrypoints.http.request_context import client_of, request_id_of
+from entrypoints.http.admin_auth import AdminTokens
 from entrypoints.http.schemas import LoginCreate, TokenRead
 
 
@@ -26,18 +23,14 @@ class AdminLoginController(Controller):
     )
     async def login(
         self,
-        elope: NamedDependency[Elope],
+        bus: NamedDependency[MessageBus],
+        tokens: NamedDependency[AdminTokens],
+        correlation_id: NamedDependency[str],
+        client: NamedDependency[str],
         data: JSONBody[LoginCreate],
-        request: Request[Any, Any, Any],
     ) -> TokenRead:
-        user: AdminUser = await elope.bus.handle(
-            LogIn(
-                email=data.email,
-                password=data.password,
-                client=client_of(request),
-                correlation_id=request_id_of(request),
-            )
+        user: AdminUser = await bus.handle(
+            LogIn(email=data.email, password=data.password, client=client,
+                  correlation_id=correlation_id)
         )
-        return TokenRead(
-            issue_token(elope.settings.effective_jwt_secret, user.id, user.email, elope.clock.now())
-        )
+        return TokenRead(tokens.issue(user))

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from application.commands import AddBlackout, RemoveBlackout
-from entrypoints.bootstrap import Elope
-from entrypoints.http.request_context import request_id_of
+from application.messaging.bus import MessageBus
+from application.queries.blackouts import BlackoutQueries
 from entrypoints.http.schemas import BlackoutCreate, BlackoutRead
 
 
@@ -17,27 +15,26 @@ class AdminBlackoutsController(Controller):
     tags = ["admin"]
 
     @get("/", operation_id="adminListBlackouts", summary="Dates not for sale")
-    async def list_blackouts(self, elope: NamedDependency[Elope]) -> list[BlackoutRead]:
-        async with elope.uow() as tx:
-            return [BlackoutRead.of(b) for b in await tx.blackouts.list_all()]
+    async def list_blackouts(self, blackouts: NamedDependency[BlackoutQueries]) -> list[BlackoutRead]:
+        return [BlackoutRead.of(b) for b in await blackouts.all()]
 
     @post("/", operation_id="adminAddBlackout", summary="Take a date off sale")
     async def add(
         self,
-        elope: NamedDependency[Elope],
+        bus: NamedDependency[MessageBus],
+        correlation_id: NamedDependency[str],
         data: JSONBody[BlackoutCreate],
-        request: Request[Any, Any, Any],
     ) -> BlackoutRead:
-        blackout = await elope.bus.handle(
-            AddBlackout(date=data.date, reason=data.reason, correlation_id=request_id_of(request))
+        blackout = await bus.handle(
+            AddBlackout(date=data.date, reason=data.reason, correlation_id=correlation_id)
         )
         return BlackoutRead.of(blackout)
 
     @delete("/{blackout_id:str}", operation_id="adminRemoveBlackout", summary="Put a date back on sale")
     async def remove(
         self,
-        elope: NamedDependency[Elope],
+        bus: NamedDependency[MessageBus],
+        correlation_id: NamedDependency[str],
         blackout_id: FromPath[str],
-        request: Request[Any, Any, Any],
     ) -> None:
-        await elope.bus.handle(RemoveBlackout(blackout_id=blackout_id, correlation_id=request_id_of(request)))
+        await bus.handle(RemoveBlackout(blackout_id=blackout_id, correlation_id=correlation_id))

@@ -1,19 +1,18 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from application.commands import CancelBooking
+from application.messaging.bus import MessageBus
 from application.ports.bookings import BookingFilter
-from application.queries.bookings import booking_timeline, bookings_page
+from application.queries.bookings import BookingQueries
 from domain.booking import BookingStatus
 from domain.errors import ValidationFailed
 from domain.event_date import EventDate
-from entrypoints.bootstrap import Elope
-from entrypoints.http.request_context import request_id_of
 from entrypoints.http.schemas import (
     BookingPageRead,
     BookingRead,
@@ -38,7 +37,7 @@ class AdminBookingsController(Controller):
     @get("/", operation_id="adminListBookings", summary="Bookings, newest first (keyset pages)")
     async def list_bookings(
         self,
-        elope: NamedDependency[Elope],
+        bookings: NamedDependency[BookingQueries],
         limit: FromQuery[int] = 50,
         cursor: FromQuery[str | None] = None,
         status: FromQuery[str | None] = None,
@@ -50,7 +49,7 @@ class AdminBookingsController(Controller):
             date_from=EventDate.parse(from_) if from_ else None,
             date_to=EventDate.parse(to) if to else None,
         )
-        page = await bookings_page(elope.uow, where, limit, cursor)
+        page = await bookings.page(where, limit, cursor)
         return BookingPageRead([BookingRead.of(b) for b in page.items], page.next_cursor)
 
     @post(
@@ -61,13 +60,13 @@ class AdminBookingsController(Controller):
     )
     async def cancel(
         self,
-        elope: NamedDependency[Elope],
+        bus: NamedDependency[MessageBus],
+        correlation_id: NamedDependency[str],
         booking_id: FromPath[str],
         data: JSONBody[CancelCreate],
-        request: Request[Any, Any, Any],
     ) -> BookingRead:
-        booking = await elope.bus.handle(
-            CancelBooking(booking_id=booking_id, refund=data.refund, correlation_id=request_id_of(request))
+        booking = await bus.handle(
+            CancelBooking(booking_id=booking_id, refund=data.refund, correlation_id=correlation_id)
         )
         return BookingRead.of(booking)
 
@@ -77,6 +76,6 @@ class AdminBookingsController(Controller):
         summary="Everything that happened to a booking, in order",
     )
     async def timeline(
-        self, elope: NamedDependency[Elope], booking_id: FromPath[str]
+        self, bookings: NamedDependency[BookingQueries], booking_id: FromPath[str]
     ) -> list[TimelineEntryRead]:
-        return [TimelineEntryRead.of(e) for e in await booking_timeline(elope.uow, booking_id)]
+        return [TimelineEntryRead.of(e) for e in await bookings.timeline(booking_id)]

@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, delete, post, put
+from litestar import Controller, delete, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from application import commands as c
-from entrypoints.bootstrap import Elope
-from entrypoints.http.request_context import request_id_of
+from application.messaging.bus import MessageBus
 from entrypoints.http.schemas import (
     AddOnRead,
     AddOnWrite,
@@ -25,18 +22,18 @@ class AdminCatalogController(Controller):
     @post("/packages", operation_id="adminCreatePackage", summary="Create a package")
     async def create_package(
         self,
-        elope: NamedDependency[Elope],
+        bus: NamedDependency[MessageBus],
+        correlation_id: NamedDependency[str],
         data: JSONBody[PackageCreate],
-        request: Request[Any, Any, Any],
     ) -> PackageRead:
-        package = await elope.bus.handle(
+        package = await bus.handle(
             c.CreatePackage(
                 slug=data.slug,
                 title=data.title,
                 description=data.description,
                 price_cents=data.price_cents,
                 photo_url=data.photo_url,
-                correlation_id=request_id_of(request),
+                correlation_id=correlation_id,
             )
         )
         return PackageRead.of(package)
@@ -48,12 +45,12 @@ class AdminCatalogController(Controller):
     )
     async def update_package(
         self,
-        elope: NamedDependency[Elope],
+        bus: NamedDependency[MessageBus],
+        correlation_id: NamedDependency[str],
         package_id: FromPath[str],
         data: JSONBody[PackageUpdate],
-        request: Request[Any, Any, Any],
     ) -> PackageRead:
-        package = await elope.bus.handle(
+        package = await bus.handle(
             c.RevisePackage(
                 package_id=package_id,
                 version=data.version,
@@ -63,7 +60,7 @@ class AdminCatalogController(Controller):
                 price_cents=data.price_cents,
                 photo_url=data.photo_url,
                 active=data.active,
-                correlation_id=request_id_of(request),
+                correlation_id=correlation_id,
             )
         )
         return PackageRead.of(package)
@@ -75,11 +72,11 @@ class AdminCatalogController(Controller):
     )
     async def delete_package(
         self,
-        elope: NamedDependency[Elope],
+        bus: NamedDependency[MessageBus],
+        correlation_id: NamedDependency[str],
         package_id: FromPath[str],
-        request: Request[Any, Any, Any],
     ) -> None:
-        await elope.bus.handle(c.RemovePackage(package_id=package_id, correlation_id=request_id_of(request)))
+        await bus.handle(c.RemovePackage(package_id=package_id, correlation_id=correlation_id))
 
     @post(
         "/packages/{package_id:str}/add-ons",
@@ -88,19 +85,19 @@ class AdminCatalogController(Controller):
     )
     async def create_add_on(
         self,
-        elope: NamedDependency[Elope],
+        bus: NamedDependency[MessageBus],
+        correlation_id: NamedDependency[str],
         package_id: FromPath[str],
         data: JSONBody[AddOnWrite],
-        request: Request[Any, Any, Any],
     ) -> AddOnRead:
-        add_on = await elope.bus.handle(
+        add_on = await bus.handle(
             c.AddAddOn(
                 package_id=package_id,
                 title=data.title,
                 description=data.description,
                 price_cents=data.price_cents,
                 photo_url=data.photo_url,
-                correlation_id=request_id_of(request),
+                correlation_id=correlation_id,
             )
         )
         return AddOnRead.of(add_on)
@@ -108,12 +105,12 @@ class AdminCatalogController(Controller):
     @put("/add-ons/{add_on_id:str}", operation_id="adminUpdateAddOn", summary="Update an add-on")
     async def update_add_on(
         self,
-        elope: NamedDependency[Elope],
+        bus: NamedDependency[MessageBus],
+        correlation_id: NamedDependency[str],
         add_on_id: FromPath[str],
         data: JSONBody[AddOnWrite],
-        request: Request[Any, Any, Any],
     ) -> AddOnRead:
-        add_on = await elope.bus.handle(
+        add_on = await bus.handle(
             c.ReviseAddOn(
                 add_on_id=add_on_id,
                 title=data.title,
@@ -121,7 +118,7 @@ class AdminCatalogController(Controller):
                 price_cents=data.price_cents,
                 photo_url=data.photo_url,
                 active=data.active,
-                correlation_id=request_id_of(request),
+                correlation_id=correlation_id,
             )
         )
         return AddOnRead.of(add_on)
@@ -129,8 +126,8 @@ class AdminCatalogController(Controller):
     @delete("/add-ons/{add_on_id:str}", operation_id="adminDeleteAddOn", summary="Delete an add-on")
     async def delete_add_on(
         self,
-        elope: NamedDependency[Elope],
+        bus: NamedDependency[MessageBus],
+        correlation_id: NamedDependency[str],
         add_on_id: FromPath[str],
-        request: Request[Any, Any, Any],
     ) -> None:
-        await elope.bus.handle(c.RemoveAddOn(add_on_id=add_on_id, correlation_id=request_id_of(request)))
+        await bus.handle(c.RemoveAddOn(add_on_id=add_on_id, correlation_id=correlation_id))

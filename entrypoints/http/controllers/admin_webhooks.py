@@ -1,17 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
 from application.commands import ReplayStripeEvent, WebhookAck
-from application.queries.webhooks import webhooks_page
+from application.messaging.bus import MessageBus
+from application.queries.webhooks import WebhookQueries
 from domain.errors import ValidationFailed
 from domain.webhook_event import WebhookStatus
-from entrypoints.bootstrap import Elope
-from entrypoints.http.request_context import request_id_of
 from entrypoints.http.schemas import WebhookAckRead, WebhookEventRead, WebhookPageRead
 
 
@@ -22,7 +19,7 @@ class AdminWebhooksController(Controller):
     @get("/", operation_id="adminListWebhooks", summary="The webhook inbox, newest first")
     async def list_events(
         self,
-        elope: NamedDependency[Elope],
+        webhooks: NamedDependency[WebhookQueries],
         status: FromQuery[str | None] = None,
         limit: FromQuery[int] = 50,
         cursor: FromQuery[str | None] = None,
@@ -31,7 +28,7 @@ class AdminWebhooksController(Controller):
             wanted = WebhookStatus(status.upper()) if status else None
         except ValueError:
             raise ValidationFailed(f"status must be one of {', '.join(WebhookStatus)}") from None
-        page = await webhooks_page(elope.uow, wanted, limit, cursor)
+        page = await webhooks.page(wanted, limit, cursor)
         return WebhookPageRead([WebhookEventRead.of(e) for e in page.items], page.next_cursor)
 
     @post(
@@ -42,11 +39,11 @@ class AdminWebhooksController(Controller):
     )
     async def replay(
         self,
-        elope: NamedDependency[Elope],
+        bus: NamedDependency[MessageBus],
+        correlation_id: NamedDependency[str],
         event_id: FromPath[str],
-        request: Request[Any, Any, Any],
     ) -> WebhookAckRead:
-        ack: WebhookAck = await elope.bus.handle(
-            ReplayStripeEvent(event_id=event_id, correlation_id=request_id_of(request))
+        ack: WebhookAck = await bus.handle(
+            ReplayStripeEvent(event_id=event_id, correlation_id=correlation_id)
         )
         return WebhookAckRead(True, ack.event_id, ack.status.value)

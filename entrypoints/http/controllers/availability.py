@@ -6,8 +6,8 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
+from application.queries.availability import AvailabilityQueries
 from domain.event_date import EventDate
-from entrypoints.bootstrap import Elope
 from entrypoints.http.schemas import AvailabilityRead, UnavailableDateRead
 
 
@@ -18,11 +18,11 @@ class AvailabilityController(Controller):
     @get("/", operation_id="getAvailability", summary="Whether one date can be booked")
     async def one_date(
         self,
-        elope: NamedDependency[Elope],
+        availability: NamedDependency[AvailabilityQueries],
         date: Annotated[str, QueryParameter(description="YYYY-MM-DD")],
     ) -> AvailabilityRead:
         day = EventDate.parse(date)
-        reason = await elope.availability.reason_for(day)
+        reason = await availability.reason_for(day)
         return AvailabilityRead(str(day), reason is None, reason.value if reason else None)
 
     @get(
@@ -32,9 +32,9 @@ class AvailabilityController(Controller):
     )
     async def unavailable(
         self,
-        elope: NamedDependency[Elope],
+        availability: NamedDependency[AvailabilityQueries],
         from_: Annotated[str, QueryParameter(name="from", description="YYYY-MM-DD")],
         to: Annotated[str, QueryParameter(description="YYYY-MM-DD")],
     ) -> list[UnavailableDateRead]:
-        found = await elope.availability.unavailable_between(EventDate.parse(from_), EventDate.parse(to))
+        found = await availability.unavailable_between(EventDate.parse(from_), EventDate.parse(to))
         return [UnavailableDateRead(str(day), reason.value) for day, reason in found]

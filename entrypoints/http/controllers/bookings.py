@@ -1,15 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from application.commands import CheckoutCreated, CreateCheckout
-from application.queries.bookings import booking_by_id
-from entrypoints.bootstrap import Elope
-from entrypoints.http.request_context import request_id_of
+from application.messaging.bus import MessageBus
+from application.queries.bookings import BookingQueries
 from entrypoints.http.schemas import BookingRead, CheckoutCreate, CheckoutRead, utc
 
 
@@ -25,11 +22,11 @@ class BookingsController(Controller):
     )
     async def checkout(
         self,
-        elope: NamedDependency[Elope],
+        bus: NamedDependency[MessageBus],
+        correlation_id: NamedDependency[str],
         data: JSONBody[CheckoutCreate],
-        request: Request[Any, Any, Any],
     ) -> CheckoutRead:
-        created: CheckoutCreated = await elope.bus.handle(
+        created: CheckoutCreated = await bus.handle(
             CreateCheckout(
                 package_slug=data.package_slug,
                 event_date=data.event_date,
@@ -37,7 +34,7 @@ class BookingsController(Controller):
                 email=data.email,
                 phone=data.phone,
                 add_on_ids=tuple(data.add_on_ids),
-                correlation_id=request_id_of(request),
+                correlation_id=correlation_id,
             )
         )
         return CheckoutRead(
@@ -45,5 +42,7 @@ class BookingsController(Controller):
         )
 
     @get("/{booking_id:str}", operation_id="getBooking", summary="One booking")
-    async def get_booking(self, elope: NamedDependency[Elope], booking_id: FromPath[str]) -> BookingRead:
-        return BookingRead.of(await booking_by_id(elope.uow, booking_id))
+    async def get_booking(
+        self, bookings: NamedDependency[BookingQueries], booking_id: FromPath[str]
+    ) -> BookingRead:
+        return BookingRead.of(await bookings.by_id(booking_id))

@@ -4,38 +4,34 @@ browser with no Stripe account. Not registered at all in the real preset (404)."
 from __future__ import annotations
 
 import html
-from typing import Any
 
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, MediaType, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect
 
 from adapters.stand_ins.local_checkout import LocalCheckout
 from application.commands import RecordStripeEvent
+from application.messaging.bus import MessageBus
+from application.queries.bookings import BookingQueries
 from domain.errors import Conflict, NotFound
-from entrypoints.bootstrap import Elope
-from entrypoints.http.request_context import request_id_of
 from entrypoints.http.schemas import BookingRead, SimulateCheckoutCreate
 
 
-def _fake(elope: NamedDependency[Elope]) -> LocalCheckout:
-    fake = elope.local_checkout
-    if fake is None:
-        raise NotFound("dev routes exist only in the mock preset")
-    return fake
+def _checkout(local_checkout: LocalCheckout | None) -> LocalCheckout:
+    if local_checkout is None:
+        raise NotFound("dev routes exist only with the local checkout stand-in")
+    return local_checkout
 
 
 async def _complete(
-    elope: NamedDependency[Elope], session_id: FromPath[str], correlation_id: str
+    bus: MessageBus, bookings: BookingQueries, checkout: LocalCheckout, session_id: str,
+    correlation_id: str,
 ) -> BookingRead:
     """The same path a signed checkout.session.completed webhook takes."""
-    raw, signature = _fake(elope).pay(session_id)
-    await elope.bus.handle(
-        RecordStripeEvent(raw_body=raw, signature=signature, correlation_id=correlation_id)
-    )
-    async with elope.uow() as tx:
-        booking = await tx.bookings.by_session(session_id)
+    raw, signature = checkout.pay(session_id)
+    await bus.handle(RecordStripeEvent(raw_body=raw, signature=signature, correlation_id=correlation_id))
+    booking = await bookings.by_session(session_id)
     if booking is None:
         raise Conflict("the date was taken before this payment completed; it was refunded")
     return BookingRead.of(booking)
@@ -53,11 +49,13 @@ class DevController(Controller):
     )
     async def simulate(
         self,
-        elope: NamedDependency[Elope],
+        bus: NamedDependency[MessageBus],
+        bookings: NamedDependency[BookingQueries],
+        local_checkout: NamedDependency[LocalCheckout | None],
+        correlation_id: NamedDependency[str],
         data: JSONBody[SimulateCheckoutCreate],
-        request: Request[Any, Any, Any],
     ) -> BookingRead:
-        return await _complete(elope, data.session_id, request_id_of(request))
+        return await _complete(bus, bookings, _checkout(local_checkout), data.session_id, correlation_id)
 
     @get(
         "/checkout/{session_id:str}",
@@ -65,8 +63,10 @@ class DevController(Controller):
         media_type=MediaType.HTML,
         summary="The mock checkout page",
     )
-    async def pay_page(self, elope: NamedDependency[Elope], session_id: FromPath[str]) -> str:
-        session = _fake(elope).session_view(session_id)
+    async def pay_page(
+        self, local_checkout: NamedDependency[LocalCheckout | None], session_id: FromPath[str]
+    ) -> str:
+        session = _checkout(local_checkout).session_view(session_id)
         meta = session["metadata"]
         items = "".join(
             f"<li>{html.escape(i['name'])}: {i['amount'] / 100:.2f}</li>" for i in session["line_items"]
@@ -89,11 +89,13 @@ class DevController(Controller):
     )
     async def pay(
         self,
-        elope: NamedDependency[Elope],
+        bus: NamedDependency[MessageBus],
+        bookings: NamedDependency[BookingQueries],
+        local_checkout: NamedDependency[LocalCheckout | None],
+        correlation_id: NamedDependency[str],
         session_id: FromPath[str],
-        request: Request[Any, Any, Any],
     ) -> Redirect:
-        booking = await _complete(elope, session_id, request_id_of(request))
+        booking = await _complete(bus, bookings, _checkout(local_checkout), session_id, correlation_id)
         return Redirect(path=f"/v1/bookings/{booking.id}", status_code=303)
 
     @get("/checkout/done", operation_id="mockCheckoutDone", include_in_schema=False)

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 
-from entrypoints.bootstrap import Elope
 from entrypoints.http.errors import error_response
 from entrypoints.http.schemas import HealthRead
 
@@ -23,8 +23,11 @@ class HealthController(Controller):
         operation_id="ready",
         summary="The process can reach its database",
     )
-    async def ready(self, elope: NamedDependency[Elope], request: Request[Any, Any, Any]) -> Response[Any]:
-        probe = elope.adapters.get("readiness")
-        if probe is not None and not await probe():
+    async def ready(
+        self,
+        readiness: NamedDependency[Callable[[], Awaitable[bool]]],
+        request: Request[Any, Any, Any],
+    ) -> Response[Any]:
+        if not await readiness():
             return error_response(request, 503, "SERVICE_UNAVAILABLE", "the database does not answer")
         return Response(HealthRead("ok"), status_code=200)

@@ -4,8 +4,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
-from application.queries.catalog import active_package, active_packages
-from entrypoints.bootstrap import Elope
+from application.queries.catalog import CatalogQueries
 from entrypoints.http.schemas import PackageRead
 
 
@@ -14,9 +13,9 @@ class CatalogController(Controller):
     tags = ["catalog"]
 
     @get("/", operation_id="listPackages", summary="Active packages with their add-ons")
-    async def list_packages(self, elope: NamedDependency[Elope]) -> list[PackageRead]:
-        return [PackageRead.of(p) for p in await active_packages(elope.uow)]
+    async def list_packages(self, catalog: NamedDependency[CatalogQueries]) -> list[PackageRead]:
+        return [PackageRead.of(p) for p in await catalog.active_packages()]
 
     @get("/{slug:str}", operation_id="getPackage", summary="One active package by slug")
-    async def get_package(self, elope: NamedDependency[Elope], slug: FromPath[str]) -> PackageRead:
-        return PackageRead.of(await active_package(elope.uow, slug))
+    async def get_package(self, catalog: NamedDependency[CatalogQueries], slug: FromPath[str]) -> PackageRead:
+        return PackageRead.of(await catalog.active_package(slug))

@@ -6,8 +6,7 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 
 from application.commands import RecordStripeEvent, WebhookAck
-from entrypoints.bootstrap import Elope
-from entrypoints.http.request_context import request_id_of
+from application.messaging.bus import MessageBus
 from entrypoints.http.schemas import WebhookAckRead
 
 
@@ -21,13 +20,18 @@ class StripeWebhookController(Controller):
         status_code=200,
         summary="Stripe events, verified on the exact raw body",
     )
-    async def receive(self, elope: NamedDependency[Elope], request: Request[Any, Any, Any]) -> WebhookAckRead:
-        raw = await request.body()
-        ack: WebhookAck = await elope.bus.handle(
+    async def receive(
+        self,
+        bus: NamedDependency[MessageBus],
+        correlation_id: NamedDependency[str],
+        request: Request[Any, Any, Any],
+    ) -> WebhookAckRead:
+        raw = await request.body()  # the exact bytes: the signature covers them
+        ack: WebhookAck = await bus.handle(
             RecordStripeEvent(
                 raw_body=raw,
                 signature=request.headers.get("stripe-signature"),
-                correlation_id=request_id_of(request),
+                correlation_id=correlation_id,
             )
         )
         return WebhookAckRead(True, ack.event_id, ack.status.value)

@@ -1,0 +1,40 @@
+"""What controllers receive, by parameter name: the bus for commands, a query service for
+reads, and the request's correlation id and client - one app-level table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.di import Provide
+
+from entrypoints.bootstrap import Elope
+from entrypoints.http.admin_auth import AdminTokens
+from entrypoints.http.request_context import client_of, request_id_of
+
+
+def app_dependencies(elope: Elope) -> dict[str, Provide]:
+    queries = elope.queries
+    shared: dict[str, Any] = {
+        "bus": elope.bus,
+        "availability": queries.availability,
+        "blackouts": queries.blackouts,
+        "bookings": queries.bookings,
+        "catalog": queries.catalog,
+        "webhooks": queries.webhooks,
+        "tokens": AdminTokens(elope.settings.effective_jwt_secret, elope.clock),
+        "metrics": elope.metrics,
+        "readiness": elope.ready,
+        "local_checkout": elope.local_checkout,
+    }
+    provided = {name: Provide(_always(value), sync_to_thread=False, use_cache=True)
+                for name, value in shared.items()}
+    provided["correlation_id"] = Provide(request_id_of, sync_to_thread=False)
+    provided["client"] = Provide(client_of, sync_to_thread=False)
+    return provided
+
+
+def _always(value: Any) -> Any:
+    def provide() -> Any:
+        return value
+
+    return provide
