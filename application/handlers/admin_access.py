@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from application.commands import CreateAdmin, LogIn
 from application.ids import new_id
 from application.ports.login_throttle import LoginThrottle
@@ -25,9 +23,10 @@ async def log_in(
         raise RateLimited("too many failed logins; try again in 15 minutes")
     async with uow() as tx:
         user = await tx.admin_users.by_email(command.email.strip().lower())
-    # Hash even for an unknown email, so the answer time does not reveal which emails exist.
-    stored = user.password_hash if user else _decoy_hash(hasher)
-    if not hasher.verify(stored, command.password) or user is None:
+    # Checked even for an unknown email (against a decoy), so the answer time does not
+    # reveal which emails exist.
+    matches = await hasher.verify(user.password_hash if user else None, command.password)
+    if user is None or not matches:
         throttle.record_failure(command.client)
         raise Unauthorized("wrong email or password")
     return user
@@ -40,21 +39,11 @@ async def create_admin(
     email = normalize_email(command.email)
     if len(command.password) < MIN_PASSWORD:
         raise ValidationFailed(f"a password needs at least {MIN_PASSWORD} characters")
+    password_hash = await hasher.hash(command.password)
     async with uow() as tx:
         existing = await tx.admin_users.by_email(email)
-        user = AdminUser(existing.id if existing else new_id("adm"), email,
-                         hasher.hash(command.password))
+        user = AdminUser(existing.id if existing else new_id("adm"), email, password_hash)
         await tx.admin_users.upsert(user)
         await tx.commit()
     return user
 
-
-_decoys: dict[int, str] = {}
-
-
-def _decoy_hash(hasher: PasswordHasher) -> str:
-    """A real hash of a random secret: verifying against it costs what a real check costs."""
-    key = id(hasher)
-    if key not in _decoys:
-        _decoys[key] = hasher.hash(secrets.token_urlsafe(16))
-    return _decoys[key]

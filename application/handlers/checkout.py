@@ -11,9 +11,10 @@ from application.ports.clock import Clock
 from application.ports.payment import CheckoutRequest, LineItem, PaymentProvider
 from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWorkFactory
-from application.queries.availability import AvailabilitySources
+from application.queries.availability import AvailabilityQueries
 from application.serial_lanes import SerialLanes
 from application.transactions import with_retries
+from domain.availability import UnavailableReason
 from domain.customer import normalize_couple_name, normalize_email, normalize_phone
 from domain.errors import Conflict, DateUnavailable, NotFound
 from domain.event_date import EventDate
@@ -27,7 +28,7 @@ log = logging.getLogger("elope.checkout")
 
 async def create_checkout(
     command: CreateCheckout, *, uow: UnitOfWorkFactory, payments: PaymentProvider,
-    availability: AvailabilitySources, lanes: SerialLanes, clock: Clock,
+    availability: AvailabilityQueries, lanes: SerialLanes, clock: Clock,
     policy: BookingPolicy, tracing: Tracing,
 ) -> CheckoutCreated:
     """Validate everything first (400, then 404), then the date (409); a rejected checkout
@@ -62,6 +63,12 @@ async def create_checkout(
         async def hold_the_date() -> None:
             async with uow() as tx:
                 await tx.lock_date(date)
+                # Checked again under the date lock: the availability read above took no
+                # lock, and another process may have booked or closed the date since.
+                if await tx.bookings.paid_on(date) is not None:
+                    raise DateUnavailable(str(date), UnavailableReason.BOOKED.value)
+                if await tx.blackouts.dates_between(date, date):
+                    raise DateUnavailable(str(date), UnavailableReason.BLACKOUT.value)
                 if await tx.packages.get(package.id) is None:
                     raise Conflict(f"package '{package.slug}' was removed meanwhile")
                 await tx.holds.place(
