@@ -146,7 +146,8 @@ class PaidSessionCompleter:
         return RefundReason.PACKAGE_WITHDRAWN
 
     async def _refund(self, paid: PaidSession, reason: RefundReason, settle: Settle) -> None:
-        self._metrics.booking_conflict("after_payment")
+        if reason is RefundReason.DATE_TAKEN:
+            self._metrics.booking_conflict("after_payment")
         if paid.payment_intent_id is None:
             raise WebhookRejected("a paid session without a payment intent cannot be refunded")
         # Outside any transaction: the provider call may be slow, and the key makes a retry

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from application.ports.bookings import BookingCursor, BookingFilter
 from application.ports.unit_of_work import UnitOfWorkFactory
-from application.queries.keyset import check_limit, decode_cursor, encode_cursor
+from application.queries.keyset import check_limit, cut_page, decode_cursor
 from domain.booking import Booking
 from domain.errors import NotFound
 from domain.timeline import TimelineEntry
@@ -41,10 +41,7 @@ class BookingQueries:
         after = BookingCursor(*decode_cursor(cursor)) if cursor else None
         async with self._uow() as tx:
             rows = await tx.bookings.page(where, limit + 1, after)
-        items = rows[:limit]
-        last = items[-1] if items else None
-        more = len(rows) > limit
-        return BookingPage(items, encode_cursor(last.created_at, last.id) if more and last else None)
+        return BookingPage(*cut_page(rows, limit, lambda b: (b.created_at, b.id)))
 
     async def timeline(self, booking_id: str) -> list[TimelineEntry]:
         """Everything that happened to the booking's checkout session, in order."""

@@ -5,10 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 from domain.errors import ValidationFailed
 
 MAX_PAGE = 200
+
+T = TypeVar("T")
 
 
 def check_limit(limit: int) -> int:
@@ -32,3 +36,14 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
     if created_at.tzinfo is None or not key:
         raise ValidationFailed("cursor is not one this API handed out")
     return created_at, key
+
+
+def cut_page(
+    rows: list[T], limit: int, position: Callable[[T], tuple[dt.datetime, str]],
+) -> tuple[list[T], str | None]:
+    """From rows fetched with `limit + 1`: the page, and the cursor of the next one (None when
+    this page is the last)."""
+    items = rows[:limit]
+    if len(rows) <= limit or not items:
+        return items, None
+    return items, encode_cursor(*position(items[-1]))

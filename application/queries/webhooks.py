@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.ports.webhook_events import WebhookCursor
-from application.queries.keyset import check_limit, decode_cursor, encode_cursor
+from application.queries.keyset import check_limit, cut_page, decode_cursor
 from domain.webhook_event import WebhookEvent, WebhookStatus
 
 
@@ -26,10 +26,7 @@ class WebhookQueries:
         after = WebhookCursor(*decode_cursor(cursor)) if cursor else None
         async with self._uow() as tx:
             rows = await tx.webhook_events.page(status, limit + 1, after)
-        items = rows[:limit]
-        last = items[-1] if items else None
-        more = len(rows) > limit
-        return WebhookPage(items, encode_cursor(last.created_at, last.event_id) if more and last else None)
+        return WebhookPage(*cut_page(rows, limit, lambda e: (e.created_at, e.event_id)))
 
     async def ids_with_status(self, status: WebhookStatus) -> list[str]:
         """Oldest first, so a replay redoes events in the order they arrived."""
