@@ -3,6 +3,7 @@ refund and an apology. Shared by the webhook and the reconciler."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -19,6 +20,7 @@ from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from application.serial_lanes import SerialLanes
 from application.transactions import with_retries
 from domain.errors import DateAlreadyBooked, NotFound, TransientFailure, WebhookRejected
+from domain.events import DomainEvent
 from domain.money import Money
 from domain.paid_session import PaidSession, RefundReason
 from domain.timeline import TimelineEntry, TimelineKind
@@ -128,13 +130,10 @@ class PaidSessionCompleter:
                 # Deleted since we read it; the failed insert spoilt this transaction, and
                 # the next attempt finds the package gone.
                 raise TransientFailure("the package was deleted meanwhile") from None
-            await tx.holds.release(paid.session_id, now)
-            await tx.timeline.add(TimelineEntry(
+            await _record_outcome(tx, paid, now, TimelineEntry(
                 paid.session_id, now, TimelineKind.STATUS,
-                f"booking {booking.id} created: {booking.status.value}", paid.correlation_id))
-            await write_to_outbox(tx, booking.events, now)
-            await settle(tx, False)
-            await tx.commit()
+                f"booking {booking.id} created: {booking.status.value}", paid.correlation_id),
+                booking.events, settle)
             return PaidOutcome.BOOKED
 
     @staticmethod
@@ -158,11 +157,21 @@ class PaidSessionCompleter:
         note = _REFUND_NOTES[reason].format(date=paid.event_date, package=paid.package_id)
         async with self._uow() as tx:
             now = self._clock.now()
-            await tx.holds.release(paid.session_id, now)
-            await tx.timeline.add(TimelineEntry(
+            await _record_outcome(tx, paid, now, TimelineEntry(
                 paid.session_id, now, TimelineKind.REFUND,
-                f"{note}: refunded {paid.amount.cents} cents ({refund_id})", paid.correlation_id))
-            await write_to_outbox(tx, paid.events, now)
-            await settle(tx, False)
-            await tx.commit()
+                f"{note}: refunded {paid.amount.cents} cents ({refund_id})", paid.correlation_id),
+                paid.events, settle)
         log.warning("session %s refunded: %s", paid.session_id, note)
+
+
+async def _record_outcome(
+    tx: UnitOfWork, paid: PaidSession, now: dt.datetime, entry: TimelineEntry,
+    events: list[DomainEvent], settle: Settle,
+) -> None:
+    """What ends a paid session, booked or refunded, in one commit: its hold released, the
+    outcome on its timeline, the recorded events in the outbox, the inbox record settled."""
+    await tx.holds.release(paid.session_id, now)
+    await tx.timeline.add(entry)
+    await write_to_outbox(tx, events, now)
+    await settle(tx, False)
+    await tx.commit()
