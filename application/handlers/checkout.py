@@ -11,10 +11,9 @@ from application.ports.clock import Clock
 from application.ports.payment import CheckoutRequest, LineItem, PaymentProvider
 from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWorkFactory
-from application.queries.availability import AvailabilityQueries
+from application.queries.availability import AvailabilityQueries, closed_since_checked
 from application.serial_lanes import SerialLanes
 from application.transactions import with_retries
-from domain.availability import UnavailableReason
 from domain.customer import normalize_couple_name, normalize_email, normalize_phone
 from domain.errors import Conflict, DateUnavailable, NotFound
 from domain.event_date import EventDate
@@ -23,7 +22,6 @@ from domain.pricing import quote
 from domain.timeline import TimelineEntry, TimelineKind
 
 log = logging.getLogger("elope.checkout")
-
 
 
 async def create_checkout(
@@ -65,10 +63,9 @@ async def create_checkout(
                 await tx.lock_date(date)
                 # Checked again under the date lock: the availability read above took no
                 # lock, and another process may have booked or closed the date since.
-                if await tx.bookings.paid_on(date) is not None:
-                    raise DateUnavailable(str(date), UnavailableReason.BOOKED.value)
-                if await tx.blackouts.dates_between(date, date):
-                    raise DateUnavailable(str(date), UnavailableReason.BLACKOUT.value)
+                closed = await closed_since_checked(tx, date)
+                if closed is not None:
+                    raise DateUnavailable(str(date), closed.value)
                 if await tx.packages.get(package.id) is None:
                     raise Conflict(f"package '{package.slug}' was removed meanwhile")
                 await tx.holds.place(

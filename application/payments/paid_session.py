@@ -17,6 +17,7 @@ from application.ports.clock import Clock
 from application.ports.metrics import Metrics
 from application.ports.payment import PaymentProvider
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from application.queries.availability import closed_since_checked
 from application.serial_lanes import SerialLanes
 from application.transactions import with_retries
 from domain.errors import DateAlreadyBooked, NotFound, TransientFailure, WebhookRejected
@@ -111,8 +112,7 @@ class PaidSessionCompleter:
                 return PaidOutcome.ALREADY_BOOKED
             # A blackout added after the hold lapsed makes the date as unsellable as a
             # booking does: the couple is refunded rather than booked on a closed day.
-            if (await tx.bookings.paid_on(paid.event_date) is not None
-                    or await tx.blackouts.dates_between(paid.event_date, paid.event_date)):
+            if await closed_since_checked(tx, paid.event_date) is not None:
                 return RefundReason.DATE_TAKEN
             package = await tx.packages.get(paid.package_id)
             if package is None:

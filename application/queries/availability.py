@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from application.booking_policy import BookingPolicy
 from application.ports.calendar import CalendarProvider
 from application.ports.clock import Clock
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.availability import TakenDates, UnavailableReason, unavailable_reason
 from domain.errors import ValidationFailed
 from domain.event_date import EventDate
@@ -55,3 +55,13 @@ class AvailabilityQueries:
         """None when `date` can be sold, else the highest-precedence reason it cannot."""
         found = await self.unavailable_between(date, date)
         return found[0][1] if found else None
+
+
+async def closed_since_checked(tx: UnitOfWork, date: EventDate) -> UnavailableReason | None:
+    """Booked or blacked out, read inside `tx` under the date's lock: what another process may
+    have done to the date since an unlocked availability read. None when it is still open."""
+    if await tx.bookings.paid_on(date) is not None:
+        return UnavailableReason.BOOKED
+    if await tx.blackouts.dates_between(date, date):
+        return UnavailableReason.BLACKOUT
+    return None
