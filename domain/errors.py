@@ -59,7 +59,13 @@ class WebhookInProgress(DomainError):
 
 
 class PaymentProviderUnavailable(DomainError):
-    """The payment provider did not answer; nothing was charged or changed."""
+    """The payment provider did not answer (connection, timeout, rate limit); nothing was
+    charged or changed, and trying again later may work (503)."""
+
+
+class PaymentProviderFailed(DomainError):
+    """The payment provider answered with an error it will repeat (bad request, card or
+    authentication error, unknown object): a 502, with none of the provider's words."""
 
 
 class DateAlreadyBooked(Conflict):

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from domain.errors import ValidationFailed
 
+# The currency of every catalog price.
+CURRENCY = "usd"
+
 MAX_CENTS = 100_000_000  # one million in the currency: far above any package, catches typos
 
 

@@ -23,6 +23,9 @@ def configure_logging(level: str) -> None:
     updates the level (app factories run several times in tests)."""
     root = logging.getLogger()
     root.setLevel(level.upper())
+    # The stripe library logs every API error at INFO with Stripe's own message and the URL;
+    # the adapter logs what is safe to keep (class, status, request id) itself.
+    logging.getLogger("stripe").setLevel(logging.WARNING)
     if any(h.get_name() == _HANDLER_NAME for h in root.handlers):
         return
     handler = logging.StreamHandler()

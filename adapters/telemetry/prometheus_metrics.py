@@ -56,6 +56,29 @@ class PrometheusMetrics:
             ["subscriber"],
             registry=r,
         )
+        self._paid_refunds = Counter(
+            "elope_paid_session_refunds_total",
+            "Paid sessions refunded instead of booked, by reason.",
+            ["reason"],
+            registry=r,
+        )
+        self._mail_rejected = Counter(
+            "elope_mail_rejected_total",
+            "Emails the mail service refused for good (not retried).",
+            registry=r,
+        )
+        self._calendar_failures = Counter(
+            "elope_calendar_failures_total",
+            "Calendar reads and writes that failed, by operation.",
+            ["operation"],
+            registry=r,
+        )
+        self._reconcile_actions = Counter(
+            "elope_reconciler_actions_total",
+            "What the reconciler did with each hold it looked at.",
+            ["action"],
+            registry=r,
+        )
         self._pool_reader: PoolReader = _no_pool
         r.register(_PoolCollector(self))
 
@@ -78,6 +101,18 @@ class PrometheusMetrics:
 
     def subscriber_failed(self, subscriber: str) -> None:
         self._subscriber_failures.labels(subscriber=subscriber).inc()
+
+    def paid_session_refunded(self, reason: str) -> None:
+        self._paid_refunds.labels(reason=reason).inc()
+
+    def mail_rejected(self) -> None:
+        self._mail_rejected.inc()
+
+    def calendar_failed(self, operation: str) -> None:
+        self._calendar_failures.labels(operation=operation).inc()
+
+    def reconcile_action(self, action: str) -> None:
+        self._reconcile_actions.labels(action=action).inc()
 
     def render(self) -> tuple[bytes, str]:
         """Body and Content-Type for GET /metrics. generate_latest() writes the classic text

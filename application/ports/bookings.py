@@ -50,3 +50,8 @@ class BookingRepository(Protocol):
 
     async def references_package(self, package_id: str) -> bool: ...
 
+    async def set_calendar_event(self, booking_id: str, event_id: str | None) -> None:
+        """Remember (or forget) the calendar event that blocks the booking's day."""
+
+    async def calendar_event(self, booking_id: str) -> str | None: ...
+

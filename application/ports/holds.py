@@ -28,5 +28,9 @@ class HoldRepository(Protocol):
         self, start: EventDate, end: EventDate, now: dt.datetime,
     ) -> set[EventDate]: ...
 
-    async def unsettled_expired(self, now: dt.datetime, limit: int) -> list[DateHold]:
-        """Expired holds whose session's outcome nobody has learned yet (oldest first)."""
+    async def claim_unsettled(
+        self, now: dt.datetime, limit: int, lease: dt.timedelta,
+    ) -> list[DateHold]:
+        """Expired holds whose session's outcome nobody has learned yet (oldest first), taken
+        for the reconciler for `lease`: no other claim gets them until it lapses (SKIP LOCKED
+        semantics), and a hold that failed waits that long before it is tried again."""

@@ -15,3 +15,15 @@ class Metrics(Protocol):
     def lock_timeout(self) -> None: ...
 
     def subscriber_failed(self, subscriber: str) -> None: ...
+
+    def paid_session_refunded(self, reason: str) -> None:
+        """A paid session was refunded instead of booked (date taken, amount mismatch...)."""
+
+    def mail_rejected(self) -> None:
+        """The mail service refused a message for good (it is not retried)."""
+
+    def calendar_failed(self, operation: str) -> None:
+        """A calendar read or write failed (`read`, `block`, `free`)."""
+
+    def reconcile_action(self, action: str) -> None:
+        """What the reconciler did with one hold (`completed`, `released`, `kept`, `failed`...)."""

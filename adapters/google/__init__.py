@@ -1,0 +1,1 @@
+"""Google Calendar as the business calendar, over its REST API with a service-account key."""

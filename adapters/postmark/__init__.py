@@ -1,0 +1,1 @@
+"""Postmark's HTTP email API: the real preset's Mailer."""
