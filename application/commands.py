@@ -59,10 +59,34 @@ class ReconcileHolds(Command):
 
 
 @dataclass(frozen=True)
+class HoldReconciled:
+    """What the reconciler did with one hold: `action` is completed, released, kept or
+    failed; `detail` says why, in words fit for a log line."""
+
+    session_id: str
+    event_date: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class ReconcileReport:
-    completed: int
-    released: int
-    still_open: int
+    holds: tuple[HoldReconciled, ...] = ()
+
+    def count(self, action: str) -> int:
+        return sum(1 for h in self.holds if h.action == action)
+
+    @property
+    def completed(self) -> int:
+        return self.count("completed")
+
+    @property
+    def released(self) -> int:
+        return self.count("released")
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
 
 
 @dataclass(frozen=True)

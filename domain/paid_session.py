@@ -12,7 +12,7 @@ from domain.booking import BookedAddOn, Booking, BookingStatus
 from domain.catalog import AddOn
 from domain.event_date import EventDate
 from domain.events import DomainEvent, PaidSessionRefunded
-from domain.money import Money
+from domain.money import CURRENCY, Money
 
 
 class RefundReason(StrEnum):
@@ -20,6 +20,8 @@ class RefundReason(StrEnum):
     DATE_TAKEN = "date_taken"
     # The package was deleted after its hold lapsed, before the late payment arrived.
     PACKAGE_WITHDRAWN = "package_withdrawn"
+    # The provider charged another amount or currency than checkout priced.
+    AMOUNT_MISMATCH = "amount_mismatch"
 
 
 @dataclass
@@ -37,7 +39,19 @@ class PaidSession:
     # Unit prices captured at checkout, one per add-on id (empty for a session that predates
     # them: today's catalog prices are used then).
     add_on_prices: tuple[Money, ...] = ()
+    # What checkout priced (None: the session does not say) and the currency charged in.
+    priced: Money | None = None
+    currency: str = CURRENCY
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
+
+    def price_mismatch(self) -> str | None:
+        """Why the charge differs from the checkout's price, or None when it does not. Such
+        a session is never booked: what was charged is refunded."""
+        priced = self.priced if self.priced is not None else self.amount
+        if self.amount == priced and self.currency == CURRENCY:
+            return None
+        return (f"charged {self.amount.cents} {self.currency}, checkout priced"
+                f" {priced.cents} {CURRENCY}")
 
     def booked_add_ons(self, catalog: Iterable[AddOn]) -> tuple[BookedAddOn, ...]:
         """The add-ons as sold: titles from the catalog, prices as captured at checkout."""

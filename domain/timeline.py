@@ -14,6 +14,7 @@ class TimelineKind(StrEnum):
     EMAIL = "email"
     REFUND = "refund"
     HOLD = "hold"
+    CALENDAR = "calendar"
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,17 @@ class MemoryBookingRepository:
     async def references_package(self, package_id: str) -> bool:
         return any(b.package_id == package_id for b in self._store.bookings.values())
 
+    async def set_calendar_event(self, booking_id: str, event_id: str | None) -> None:
+        if booking_id not in self._store.bookings:
+            return  # an UPDATE that matches no row
+        if event_id is None:
+            self._store.calendar_events.pop(booking_id, None)
+        else:
+            self._store.calendar_events[booking_id] = event_id
+
+    async def calendar_event(self, booking_id: str) -> str | None:
+        return self._store.calendar_events.get(booking_id)
+
     def _check_one_paid_per_date(self, booking: Booking) -> None:
         # The partial unique index on event_date WHERE status = 'PAID'.
         if not booking.holds_its_date:

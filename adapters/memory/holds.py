@@ -55,10 +55,16 @@ class MemoryHoldRepository:
             if h.is_active(now) and start <= h.event_date <= end
         }
 
-    async def unsettled_expired(self, now: dt.datetime, limit: int) -> list[DateHold]:
+    async def claim_unsettled(
+        self, now: dt.datetime, limit: int, lease: dt.timedelta,
+    ) -> list[DateHold]:
+        claims = self._store.reconcile_claims
         due = [
             h for h in self._store.holds.values()
             if not h.settled and h.expires_at <= now
+            and (h.session_id not in claims or claims[h.session_id] <= now)
         ]
         due.sort(key=lambda h: (h.expires_at, h.session_id))
+        for hold in due[:limit]:
+            claims[hold.session_id] = now + lease
         return due[:limit]

@@ -23,7 +23,8 @@ from domain.webhook_event import WebhookEvent
 # container is a full snapshot.
 TABLES = (
     "packages", "add_ons", "bookings", "holds", "customers", "early_refunds", "blackouts",
-    "webhook_events", "timeline", "outbox", "sent_mail", "admin_users",
+    "webhook_events", "timeline", "outbox", "sent_mail", "admin_users", "calendar_events",
+    "reconcile_claims",
 )
 
 
@@ -54,6 +55,8 @@ class MemoryStore:
     outbox: dict[str, OutboxRow] = field(default_factory=dict)
     sent_mail: dict[str, dt.datetime] = field(default_factory=dict)
     admin_users: dict[str, AdminUser] = field(default_factory=dict)  # by lower-cased email
+    calendar_events: dict[str, str] = field(default_factory=dict)  # booking id -> event id
+    reconcile_claims: dict[str, dt.datetime] = field(default_factory=dict)  # session -> until
     # Held by each unit of work for its whole life: one transaction at a time.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False, compare=False)
     _owner: asyncio.Task[Any] | None = field(default=None, repr=False, compare=False)

@@ -140,3 +140,12 @@ class PiccoloBookingRepository:
         (row,) = await fetch(self._connection, BookingRow.exists().where(
             BookingRow.package_id == package_id))
         return bool(row["exists"])
+
+    async def set_calendar_event(self, booking_id: str, event_id: str | None) -> None:
+        await execute(self._connection, BookingRow.update(
+            {BookingRow.calendar_event_id: event_id}).where(BookingRow.id == booking_id))
+
+    async def calendar_event(self, booking_id: str) -> str | None:
+        rows = await fetch(self._connection, BookingRow.select(BookingRow.calendar_event_id)
+                           .where(BookingRow.id == booking_id))
+        return rows[0]["calendar_event_id"] if rows else None

@@ -89,8 +89,24 @@ class PiccoloHoldRepository:
             _active(now) & (HoldRow.event_date >= start.value) & (HoldRow.event_date <= end.value)))
         return {EventDate(r["event_date"]) for r in rows}
 
-    async def unsettled_expired(self, now: dt.datetime, limit: int) -> list[DateHold]:
-        rows = await fetch(self._connection, HoldRow.select(*_COLUMNS).where(
-            _UNSETTLED, HoldRow.expires_at <= now,
-        ).order_by(HoldRow.expires_at, HoldRow.session_id).limit(limit))
-        return [_hold(r) for r in rows]
+    async def claim_unsettled(
+        self, now: dt.datetime, limit: int, lease: dt.timedelta,
+    ) -> list[DateHold]:
+        # One statement: pick the due holds nobody else is claiming (SKIP LOCKED: several
+        # reconcilers at once take disjoint sets) and stamp the claim's end on them.
+        rows = await fetch(self._connection, HoldRow.raw(_CLAIM, now + lease, now, now, limit))
+        # UPDATE ... RETURNING keeps no order: put the oldest first again.
+        return sorted((_hold(r) for r in rows), key=lambda h: (h.expires_at, h.session_id))
+
+
+_CLAIM = """
+    UPDATE date_hold SET reconcile_after = {}
+    WHERE session_id IN (
+        SELECT session_id FROM date_hold
+        WHERE NOT settled AND expires_at <= {}
+          AND (reconcile_after IS NULL OR reconcile_after <= {})
+        ORDER BY expires_at, session_id
+        LIMIT {}
+        FOR UPDATE SKIP LOCKED)
+    RETURNING session_id, event_date, expires_at, released_at, correlation_id, package_id,
+              settled"""

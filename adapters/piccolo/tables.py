@@ -63,6 +63,7 @@ class BookingRow(Table, tablename="booking"):
     session_id = Varchar(length=255, unique=True)
     payment_intent_id = Varchar(length=255, null=True, default=None)
     correlation_id = Varchar(length=128)
+    calendar_event_id = Varchar(length=1024, null=True, default=None)
 
 
 class BookingAddOnRow(Table, tablename="booking_add_on"):
@@ -82,6 +83,7 @@ class HoldRow(Table, tablename="date_hold"):
     settled = Boolean(default=False)
     correlation_id = Varchar(length=128)
     package_id = Varchar(length=64)
+    reconcile_after = Timestamptz(null=True, default=None)
 
 
 class EarlyRefundRow(Table, tablename="early_refund"):

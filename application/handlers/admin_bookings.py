@@ -33,7 +33,7 @@ async def cancel_booking(
         note = "canceled by admin"
         if command.refund and found.payment_intent_id is not None:
             refund_id = await payments.refund(
-                found.payment_intent_id, found.total.cents, f"cancel:{found.id}")
+                found.payment_intent_id, found.total.cents, f"refund:{found.id}")
             note += f", refunded {found.total.cents} cents ({refund_id})"
 
         async def cancel_once() -> Booking:

@@ -40,6 +40,14 @@ async def create_checkout(
     if package is None or not package.active:
         raise NotFound(f"no package '{command.package_slug}'")
     priced = quote(package, command.add_on_ids)
+    metadata = CheckoutMetadata.for_quote(
+        package.id, date, email, couple_name, phone, priced,
+        tracing.current_traceparent(), command.correlation_id,
+    ).to_stripe()  # a choice too big for the provider is a 400, before the date is looked at
+    items = (
+        LineItem(package.title, package.price.cents),
+        *(LineItem(a.title, a.unit_price.cents) for a in priced.add_ons),
+    )
 
     async with lanes.turn(f"date:{date}"):
         reason = await availability.reason_for(date)
@@ -47,17 +55,11 @@ async def create_checkout(
             raise DateUnavailable(str(date), reason.value)
         now = clock.now()
         expires_at = policy.hold_expiry(now)
-        metadata = CheckoutMetadata.for_quote(
-            package.id, date, email, couple_name, phone, priced,
-            tracing.current_traceparent(), command.correlation_id,
-        )
-        items = (
-            LineItem(package.title, package.price.cents),
-            *(LineItem(a.title, a.unit_price.cents) for a in priced.add_ons),
-        )
+        # The session first: if the provider fails, nothing was held (502/503, no hold).
         session = await payments.create_checkout_session(
-            CheckoutRequest(items, email, expires_at, metadata.to_stripe())
+            CheckoutRequest(items, email, expires_at, metadata)
         )
+
         async def hold_the_date() -> None:
             async with uow() as tx:
                 await tx.lock_date(date)
@@ -82,16 +84,21 @@ async def create_checkout(
 
         try:
             await with_retries(hold_the_date)
-        except Conflict:
-            # Another process held the date between our check and our insert: close the
-            # session we opened so nobody can pay for a date they cannot have.
+        except Exception:
+            # Another process held the date between our check and our insert, or the
+            # database failed: close the session we opened, so nobody pays for a date that
+            # is not held for them.
             await _expire_quietly(payments, session.session_id)
             raise
-    return CheckoutCreated(session.url, session.session_id, session.expires_at, priced.total.cents)
+    # The hold's end, not the session's: a provider may keep the session open a little longer
+    # (Stripe's 30-minute minimum), and the reconciler closes it once the hold has ended.
+    return CheckoutCreated(session.url, session.session_id, expires_at, priced.total.cents)
 
 
 async def _expire_quietly(payments: PaymentProvider, session_id: str) -> None:
     try:
         await payments.expire_session(session_id)
     except Exception:
-        log.exception("could not expire session %s; the reconciler will see it", session_id)
+        # Should the couple still pay it, the webhook books the date if it is free and
+        # refunds them if it is not: no money is lost either way.
+        log.warning("could not expire session %s at the provider", session_id)

@@ -2,6 +2,10 @@
 
 Beyond SPEC's keys it carries the package and add-on unit prices captured at checkout, so a
 catalog edit between checkout and payment cannot change what the booking records.
+
+Stripe keeps at most 50 keys of at most 500 characters each, so the two comma-joined add-on
+lists continue, when long, in `addOnIds2`, `addOnIds3`, ... (cut at commas); a choice too big
+even for that is refused at checkout, before anything is held.
 """
 
 from __future__ import annotations
@@ -11,10 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.customer import normalize_couple_name, normalize_email, normalize_phone
-from domain.errors import DomainError, WebhookRejected
+from domain.errors import DomainError, ValidationFailed, WebhookRejected
 from domain.event_date import EventDate
 from domain.money import Money
 from domain.pricing import Quote
+
+# Stripe's limits on a session's metadata.
+MAX_KEYS = 50
+MAX_VALUE = 500
 
 
 @dataclass(frozen=True)
@@ -45,19 +53,23 @@ class CheckoutMetadata:
         )
 
     def to_stripe(self) -> dict[str, str]:
-        return {
+        """Raises `ValidationFailed` when the choice cannot fit in Stripe's metadata."""
+        metadata = {
             "packageId": self.package_id,
             "eventDate": str(self.event_date),
             "email": self.email,
             "coupleName": self.couple_name,
             "phone": self.phone or "",
-            "addOnIds": ",".join(self.add_on_ids),
-            "addOnPriceCents": ",".join(str(p.cents) for p in self.add_on_prices),
+            **_chunked("addOnIds", self.add_on_ids),
+            **_chunked("addOnPriceCents", [str(p.cents) for p in self.add_on_prices]),
             "packagePriceCents": str(self.package_price.cents),
             "totalCents": str(self.total.cents),
             "traceparent": self.traceparent or "",
             "correlationId": self.correlation_id,
         }
+        if len(metadata) > MAX_KEYS or any(len(v) > MAX_VALUE for v in metadata.values()):
+            raise ValidationFailed("too many add-ons for one checkout")
+        return metadata
 
     @classmethod
     def from_stripe(cls, metadata: Mapping[str, Any] | None) -> CheckoutMetadata:
@@ -65,8 +77,8 @@ class CheckoutMetadata:
         if not isinstance(metadata, Mapping):
             raise WebhookRejected("session metadata is missing")
         try:
-            add_on_ids = _split(metadata.get("addOnIds"))
-            prices = tuple(Money(_int(p)) for p in _split(metadata.get("addOnPriceCents")))
+            add_on_ids = _split(_joined(metadata, "addOnIds"))
+            prices = tuple(Money(_int(p)) for p in _split(_joined(metadata, "addOnPriceCents")))
             if prices and len(prices) != len(add_on_ids):
                 raise WebhookRejected("addOnPriceCents does not match addOnIds")
             return cls(
@@ -86,6 +98,29 @@ class CheckoutMetadata:
             raise
         except DomainError as exc:
             raise WebhookRejected(f"invalid session metadata: {exc.message}") from None
+
+
+def _chunked(key: str, parts: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """`key`, then `key2`, `key3`...: each a comma-joined run of whole parts, <= MAX_VALUE."""
+    chunks: list[str] = []
+    current = ""
+    for part in parts:
+        joined = f"{current},{part}" if current else part
+        if len(joined) > MAX_VALUE and current:
+            chunks.append(current)
+            joined = part
+        current = joined
+    chunks.append(current)
+    return {(key if n == 0 else f"{key}{n + 1}"): chunk for n, chunk in enumerate(chunks)}
+
+
+def _joined(metadata: Mapping[str, Any], key: str) -> str:
+    values = [metadata.get(key)]
+    n = 2
+    while isinstance(metadata.get(f"{key}{n}"), str):
+        values.append(metadata[f"{key}{n}"])
+        n += 1
+    return ",".join(v for v in values if isinstance(v, str) and v)
 
 
 def _required(metadata: Mapping[str, Any], key: str) -> str:

@@ -60,7 +60,16 @@ class StripeEventEffects:
         payment_intent = str(charge.get("payment_intent") or "")
         async with self._uow() as tx:
             booking = await tx.bookings.by_payment_intent(payment_intent) if payment_intent else None
-            if booking is None:
+            partial = _partial_refund(charge)
+            if partial is not None:
+                # Money went back, but not all of it: the couple keeps the booking and the date.
+                if booking is not None:
+                    await tx.timeline.add(TimelineEntry(
+                        booking.session_id, self._clock.now(), TimelineKind.REFUND,
+                        f"partial refund at the provider: {partial}; booking unchanged",
+                        correlation_id))
+                outcome = "partial_refund_recorded"
+            elif booking is None:
                 # Order is not guaranteed: keep the refund until its booking appears.
                 if payment_intent:
                     await tx.early_refunds.remember(payment_intent)
@@ -82,3 +91,15 @@ class StripeEventEffects:
             booking.session_id, now, TimelineKind.STATUS,
             "charge refunded at the provider: REFUNDED", correlation_id))
         await write_to_outbox(tx, booking.events, now)
+
+
+def _partial_refund(charge: Mapping[str, Any]) -> str | None:
+    """'X of Y cents' when the charge is only partly refunded; None when it is fully refunded
+    (Stripe's `refunded` flag, or the whole amount back)."""
+    amount, refunded = charge.get("amount"), charge.get("amount_refunded")
+    if charge.get("refunded") is True:
+        return None
+    if isinstance(amount, int) and isinstance(refunded, int):
+        return None if refunded >= amount else f"{refunded} of {amount} cents"
+    # Neither the flag nor the amounts: not a refund we can call full.
+    return "an unknown part of the charge"

@@ -20,9 +20,15 @@ from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from application.queries.availability import closed_since_checked
 from application.serial_lanes import SerialLanes
 from application.transactions import with_retries
-from domain.errors import DateAlreadyBooked, NotFound, TransientFailure, WebhookRejected
+from domain.errors import (
+    DateAlreadyBooked,
+    NotFound,
+    TransientFailure,
+    ValidationFailed,
+    WebhookRejected,
+)
 from domain.events import DomainEvent
-from domain.money import Money
+from domain.money import CURRENCY, Money
 from domain.paid_session import PaidSession, RefundReason
 from domain.timeline import TimelineEntry, TimelineKind
 
@@ -38,15 +44,18 @@ class PaidOutcome(StrEnum):
     ALREADY_BOOKED = "already_booked"
     REFUNDED_CONFLICT = "refunded_conflict"
     REFUNDED_PACKAGE_WITHDRAWN = "refunded_package_withdrawn"
+    REFUNDED_AMOUNT_MISMATCH = "refunded_amount_mismatch"
 
 
 _REFUND_OUTCOMES = {
     RefundReason.DATE_TAKEN: PaidOutcome.REFUNDED_CONFLICT,
     RefundReason.PACKAGE_WITHDRAWN: PaidOutcome.REFUNDED_PACKAGE_WITHDRAWN,
+    RefundReason.AMOUNT_MISMATCH: PaidOutcome.REFUNDED_AMOUNT_MISMATCH,
 }
 _REFUND_NOTES = {
     RefundReason.DATE_TAKEN: "{date} was taken or closed meanwhile",
     RefundReason.PACKAGE_WITHDRAWN: "package {package} was deleted meanwhile",
+    RefundReason.AMOUNT_MISMATCH: "{mismatch}",
 }
 
 
@@ -61,17 +70,20 @@ def paid_session_from(session: Mapping[str, Any], correlation_id: str) -> PaidSe
         raise WebhookRejected("checkout session has no id")
     meta = CheckoutMetadata.from_stripe(session.get("metadata"))
     amount = session.get("amount_total")
-    total = Money(amount) if isinstance(amount, int) else meta.total
-    if total != meta.total:
-        log.warning("session %s paid %s cents, metadata said %s", session_id, total.cents,
-                    meta.total.cents)
+    charged = amount if isinstance(amount, int) and not isinstance(amount, bool) else meta.total.cents
+    try:
+        total = Money(charged)
+    except ValidationFailed:
+        raise WebhookRejected(f"amount_total {charged} is not a usable amount") from None
+    currency = session.get("currency")
     payment_intent = session.get("payment_intent")
     return PaidSession(
         session_id=session_id, package_id=meta.package_id, event_date=meta.event_date,
         email=meta.email, couple_name=meta.couple_name, phone=meta.phone, amount=total,
         payment_intent_id=str(payment_intent) if payment_intent else None,
         correlation_id=correlation_id, add_on_ids=meta.add_on_ids,
-        add_on_prices=meta.add_on_prices,
+        add_on_prices=meta.add_on_prices, priced=meta.total,
+        currency=currency.lower() if isinstance(currency, str) and currency else CURRENCY,
     )
 
 
@@ -92,6 +104,10 @@ class PaidSessionCompleter:
         """Book the session's date, unless it was booked already (nothing happens) or cannot
         be booked (the payment is refunded). Never leaves a paid couple with neither."""
         paid = paid_session_from(session, correlation_id)
+        if paid.price_mismatch() is not None:
+            # Checked before anything else: such a payment is never booked, whatever the date.
+            await self._refund(paid, RefundReason.AMOUNT_MISMATCH, settle)
+            return PaidOutcome.REFUNDED_AMOUNT_MISMATCH
         async with self._lanes.turn(f"date:{paid.event_date}"):
             started = time.perf_counter()
             verdict = await with_retries(lambda: self._book_once(paid, settle))
@@ -147,6 +163,7 @@ class PaidSessionCompleter:
     async def _refund(self, paid: PaidSession, reason: RefundReason, settle: Settle) -> None:
         if reason is RefundReason.DATE_TAKEN:
             self._metrics.booking_conflict("after_payment")
+        self._metrics.paid_session_refunded(reason.value)
         if paid.payment_intent_id is None:
             raise WebhookRejected("a paid session without a payment intent cannot be refunded")
         # Outside any transaction: the provider call may be slow, and the key makes a retry
@@ -154,7 +171,8 @@ class PaidSessionCompleter:
         refund_id = await self._payments.refund(paid.payment_intent_id, paid.amount.cents,
                                                 refund_key(paid.session_id))
         paid.refunded(refund_id, reason)
-        note = _REFUND_NOTES[reason].format(date=paid.event_date, package=paid.package_id)
+        note = _REFUND_NOTES[reason].format(date=paid.event_date, package=paid.package_id,
+                                            mismatch=paid.price_mismatch())
         async with self._uow() as tx:
             now = self._clock.now()
             await _record_outcome(tx, paid, now, TimelineEntry(

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 
 from application.booking_policy import BookingPolicy
 from application.ports.calendar import CalendarProvider
 from application.ports.clock import Clock
+from application.ports.metrics import Metrics
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.availability import TakenDates, UnavailableReason, unavailable_reason
 from domain.errors import ValidationFailed
 from domain.event_date import EventDate
+
+log = logging.getLogger("elope.availability")
 
 MAX_RANGE_DAYS = 366
 
@@ -21,6 +26,7 @@ class AvailabilityQueries:
     calendar: CalendarProvider
     clock: Clock
     policy: BookingPolicy
+    metrics: Metrics
 
     async def unavailable_between(
         self, start: EventDate, end: EventDate,
@@ -37,11 +43,17 @@ class AvailabilityQueries:
         last = min(end, window.today.plus_days(window.horizon_days))
         taken = TakenDates()
         if first <= last:
-            async with self.uow() as uow:
-                blackout = await uow.blackouts.dates_between(first, last)
-                booked = await uow.bookings.paid_dates_between(first, last)
-                held = await uow.holds.held_dates_between(first, last, now)
-            busy = await self.calendar.busy_dates(first, last)
+            # The calendar is asked while the database is read: its round trip costs no time.
+            calendar = asyncio.ensure_future(self._calendar_busy(first, last))
+            try:
+                async with self.uow() as uow:
+                    blackout = await uow.blackouts.dates_between(first, last)
+                    booked = await uow.bookings.paid_dates_between(first, last)
+                    held = await uow.holds.held_dates_between(first, last, now)
+            except BaseException:
+                calendar.cancel()
+                raise
+            busy = await calendar
             taken = TakenDates(blackout=blackout, booked=booked, held=held, calendar=busy)
         result = []
         for offset in range(start.days_until(end) + 1):
@@ -50,6 +62,17 @@ class AvailabilityQueries:
             if reason is not None:
                 result.append((day, reason))
         return result
+
+    async def _calendar_busy(self, first: EventDate, last: EventDate) -> set[EventDate]:
+        """The calendar's busy days; a calendar that cannot be read blocks nothing (bookings,
+        holds and blackouts still do), and says so in a log line and a metric."""
+        try:
+            return await self.calendar.busy_dates(first, last)
+        except Exception as exc:
+            self.metrics.calendar_failed("read")
+            log.warning("calendar could not be read (%s); availability answered from bookings,"
+                        " holds and blackouts only", type(exc).__name__)
+            return set()
 
     async def reason_for(self, date: EventDate) -> UnavailableReason | None:
         """None when `date` can be sold, else the highest-precedence reason it cannot."""

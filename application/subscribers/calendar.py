@@ -1,12 +1,75 @@
-"""Keep the business's calendar in step with bookings."""
+"""Keep the business's calendar in step with bookings: a paid booking blocks its day, a
+refund or a cancellation frees it. Both run from the outbox, so a calendar that is down
+delays the event in the calendar, never the booking; a failure is retried with back-off."""
 
 from __future__ import annotations
 
 from application.ports.calendar import CalendarProvider
+from application.ports.clock import Clock
+from application.ports.metrics import Metrics
+from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.event_date import EventDate
-from domain.events import BookingPaid
+from domain.events import BookingCanceled, BookingPaid, BookingRefunded
+from domain.timeline import TimelineEntry, TimelineKind
 
 
-async def mark_calendar_busy(event: BookingPaid, *, calendar: CalendarProvider) -> None:
-    """The day shows taken in the calendar (idempotent per booking)."""
-    await calendar.mark_busy(EventDate.parse(event.event_date), event.booking_id)
+async def block_calendar_day(
+    event: BookingPaid, *, uow: UnitOfWorkFactory, calendar: CalendarProvider,
+    metrics: Metrics, clock: Clock,
+) -> None:
+    """An all-day event on the booking's date, its id kept with the booking. Skipped when
+    the booking no longer holds its date or already has its event."""
+    async with uow() as tx:
+        booking = await tx.bookings.get(event.booking_id)
+        known = await tx.bookings.calendar_event(event.booking_id)
+    if booking is None or not booking.holds_its_date or known is not None:
+        return
+    try:
+        event_id = await calendar.block_day(
+            EventDate.parse(event.event_date), event.booking_id,
+            f"Elopement: {event.couple_name} ({event.booking_id})")
+    except Exception:
+        metrics.calendar_failed("block")
+        raise
+    async with uow() as tx:
+        await tx.bookings.set_calendar_event(event.booking_id, event_id)
+        await tx.timeline.add(TimelineEntry(
+            event.session_id, clock.now(), TimelineKind.CALENDAR,
+            f"calendar day {event.event_date} blocked (event {event_id})", event.correlation_id))
+        # Canceled while the event was being written: its free_calendar_day found no event
+        # to remove, so this one removes it.
+        current = await tx.bookings.get(event.booking_id)
+        await tx.commit()
+    if current is not None and not current.holds_its_date:
+        await _free(event.booking_id, event.session_id, event.correlation_id,
+                    uow=uow, calendar=calendar, metrics=metrics, clock=clock)
+
+
+async def free_calendar_day(
+    event: BookingCanceled | BookingRefunded, *, uow: UnitOfWorkFactory,
+    calendar: CalendarProvider, metrics: Metrics, clock: Clock,
+) -> None:
+    """Remove the booking's calendar event, if it has one: the day is free again."""
+    await _free(event.booking_id, event.session_id, event.correlation_id,
+                uow=uow, calendar=calendar, metrics=metrics, clock=clock)
+
+
+async def _free(
+    booking_id: str, session_id: str, correlation_id: str, *, uow: UnitOfWorkFactory,
+    calendar: CalendarProvider, metrics: Metrics, clock: Clock,
+) -> None:
+    async with uow() as tx:
+        event_id = await tx.bookings.calendar_event(booking_id)
+    if event_id is None:
+        return
+    try:
+        await calendar.free_day(event_id)
+    except Exception:
+        metrics.calendar_failed("free")
+        raise
+    async with uow() as tx:
+        await tx.bookings.set_calendar_event(booking_id, None)
+        await tx.timeline.add(TimelineEntry(
+            session_id, clock.now(), TimelineKind.CALENDAR,
+            f"calendar event {event_id} removed: the day is free", correlation_id))
+        await tx.commit()

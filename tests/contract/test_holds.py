@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.errors import Conflict, DateUnavailable
 from domain.hold import DateHold
-from tests.contract.samples import DAY, NOW, at, day, hold
+from tests.contract.samples import DAY, LEASE, NOW, at, day, hold
 
 
 async def _placed(uow: UnitOfWorkFactory, *holds: DateHold) -> None:
@@ -58,7 +59,7 @@ async def test_an_expired_hold_makes_room_and_is_released_but_not_settled(
             hold("cs_1", expires_at=at(30)), released_at=at(30), settled=False)
         assert await tx.holds.active_on(DAY, at(31)) == hold("cs_2", expires_at=at(60))
         # The superseded session's outcome is still unknown: the reconciler must ask.
-        assert await tx.holds.unsettled_expired(at(31), 10) == [
+        assert await tx.holds.claim_unsettled(at(31), 10, LEASE) == [
             dataclasses.replace(hold("cs_1", expires_at=at(30)), released_at=at(30))]
 
 
@@ -92,7 +93,7 @@ async def test_release_settles_a_superseded_hold_without_returning_it(
     async with uow() as tx:
         assert await tx.holds.get("cs_1") == dataclasses.replace(
             hold("cs_1", expires_at=at(10)), released_at=at(20), settled=True)
-        assert await tx.holds.unsettled_expired(at(25), 10) == []
+        assert await tx.holds.claim_unsettled(at(25), 10, LEASE) == []
 
 
 async def test_any_active_for_package(uow: UnitOfWorkFactory) -> None:
@@ -122,7 +123,7 @@ async def test_held_dates_between_is_inclusive_and_sees_active_holds_only(
         assert await tx.holds.held_dates_between(day(5), day(9), NOW) == set()
 
 
-async def test_unsettled_expired_is_oldest_first_and_limited(uow: UnitOfWorkFactory) -> None:
+async def test_claims_are_oldest_first_limited_and_leased(uow: UnitOfWorkFactory) -> None:
     await _placed(
         uow,
         hold("cs_late", date=day(0), expires_at=at(20)),
@@ -133,11 +134,43 @@ async def test_unsettled_expired_is_oldest_first_and_limited(uow: UnitOfWorkFact
     )
     async with uow() as tx:
         await tx.holds.release("cs_settled", at(1))
-        due = await tx.holds.unsettled_expired(at(30), 10)
-        assert [h.session_id for h in due] == ["cs_a", "cs_b", "cs_late"]
-        assert due[0] == hold("cs_a", date=day(2), expires_at=at(10))
-        first_two = await tx.holds.unsettled_expired(at(30), 2)
+        first_two = await tx.holds.claim_unsettled(at(30), 2, LEASE)
         assert [h.session_id for h in first_two] == ["cs_a", "cs_b"]
-        # Expiring exactly now counts as expired.
-        assert [h.session_id for h in await tx.holds.unsettled_expired(at(10), 10)] == [
-            "cs_a", "cs_b"]
+        assert first_two[0] == hold("cs_a", date=day(2), expires_at=at(10))
+        # Claimed ones stay out of the next claim until their lease lapses.
+        assert [h.session_id for h in await tx.holds.claim_unsettled(at(30), 10, LEASE)] == [
+            "cs_late"]
+        assert await tx.holds.claim_unsettled(at(31), 10, LEASE) == []
+        await tx.commit()
+    async with uow() as tx:
+        after_lease = await tx.holds.claim_unsettled(at(30) + LEASE, 10, LEASE)
+        assert [h.session_id for h in after_lease] == ["cs_a", "cs_b", "cs_late"]
+
+
+async def test_expiring_exactly_now_counts_as_expired(uow: UnitOfWorkFactory) -> None:
+    await _placed(uow, hold("cs_a", expires_at=at(10)), hold("cs_b", date=day(1), expires_at=at(11)))
+    async with uow() as tx:
+        assert [h.session_id for h in await tx.holds.claim_unsettled(at(10), 10, LEASE)] == [
+            "cs_a"]
+
+
+async def test_a_claim_beside_an_uncommitted_claim_takes_only_the_other_holds(
+    uow: UnitOfWorkFactory,
+) -> None:
+    await _placed(uow, *(hold(f"cs_{n}", date=day(n), expires_at=at(n)) for n in range(4)))
+
+    async def other_reconciler() -> list[str]:
+        async with uow() as tx:
+            claimed = await tx.holds.claim_unsettled(at(30), 10, LEASE)
+            await tx.commit()
+        return [h.session_id for h in claimed]
+
+    async with uow() as tx:
+        mine = [h.session_id for h in await tx.holds.claim_unsettled(at(30), 2, LEASE)]
+        # Claimed while this claim is uncommitted (or, where transactions take turns, right
+        # after it commits): the two reconcilers never ask about the same hold.
+        theirs = asyncio.create_task(other_reconciler())
+        await asyncio.sleep(0.05)
+        await tx.commit()
+    assert mine == ["cs_0", "cs_1"]
+    assert await asyncio.wait_for(theirs, timeout=10) == ["cs_2", "cs_3"]

@@ -126,7 +126,9 @@ async def test_a_refunded_charge_marks_the_booking_refunded_and_frees_the_date(
     await pay(elope, created.session_id)
     booking = await booking_of(elope, created.session_id)
     assert booking is not None
-    charge = {"id": "ch_1", "object": "charge", "payment_intent": booking.payment_intent_id}
+    charge = {"id": "ch_1", "object": "charge", "payment_intent": booking.payment_intent_id,
+              "amount": booking.total.cents, "amount_refunded": booking.total.cents,
+              "refunded": True}
     raw, headers = sign(stripe_event("charge.refunded", charge))
     await deliver(elope, raw, headers["Stripe-Signature"])
     refunded = await booking_of(elope, created.session_id)
@@ -140,7 +142,9 @@ async def test_a_refund_that_arrives_before_its_booking_is_applied_when_the_book
     created = await check_out(elope, future_date(46))
     paid_event = elope.payments.pay(created.session_id)  # type: ignore[attr-defined]
     intent = elope.payments.sessions[created.session_id]["payment_intent"]  # type: ignore[attr-defined]
-    charge = {"id": "ch_2", "object": "charge", "payment_intent": intent}
+    charge = {"id": "ch_2", "object": "charge", "payment_intent": intent,
+              "amount": created.total_cents, "amount_refunded": created.total_cents,
+              "refunded": True}
     raw, headers = sign(stripe_event("charge.refunded", charge))
 
     early = await deliver(elope, raw, headers["Stripe-Signature"])
@@ -172,3 +176,54 @@ async def test_today_is_the_business_day_in_the_configured_time_zone(
     with pytest.raises(DateUnavailable, match="past"):
         await check_out(in_kiritimati, "2026-03-01")
     assert (await check_out(in_utc, "2026-03-01")).total_cents == 180_000
+
+
+async def test_a_partial_refund_is_recorded_and_changes_nothing_else_a_full_one_frees_the_date(
+    elope: Elope, future_date: Callable[[int], str],
+) -> None:
+    created = await check_out(elope, future_date(47))
+    await pay(elope, created.session_id)
+    partial = await deliver(elope, *elope.payments.refund_event(  # type: ignore[attr-defined]
+        created.session_id, 10_000))
+
+    assert partial.outcome == "partial_refund_recorded"
+    booking = await booking_of(elope, created.session_id)
+    assert booking is not None and booking.status is BookingStatus.PAID
+    assert await reason(elope, future_date(47)) is UnavailableReason.BOOKED
+    timeline = await elope.queries.bookings.timeline(booking.id)
+    assert any(e.detail.startswith("partial refund at the provider: 10000 of 180000 cents")
+               for e in timeline)
+
+    await deliver(elope, *elope.payments.refund_event(  # type: ignore[attr-defined]
+        created.session_id, created.total_cents))
+    refunded = await booking_of(elope, created.session_id)
+    assert refunded is not None and refunded.status is BookingStatus.REFUNDED
+    assert await reason(elope, future_date(47)) is None
+
+
+@pytest.mark.parametrize("change", [{"amount_total": 179_999}, {"currency": "eur"}])
+async def test_a_session_charged_other_than_priced_is_refunded_never_booked_and_says_why(
+    elope: Elope, future_date: Callable[[int], str], change: dict[str, object],
+) -> None:
+    created = await check_out(elope, future_date(48))
+    sessions = elope.payments.sessions  # type: ignore[attr-defined]
+    elope.payments.pay(created.session_id)  # type: ignore[attr-defined]
+    sessions[created.session_id].update(change)  # what Stripe reports it charged
+    raw, header = elope.payments.event_for(  # type: ignore[attr-defined]
+        created.session_id, "checkout.session.completed")
+
+    ack = await deliver(elope, raw, header)
+
+    assert ack.status is WebhookStatus.PROCESSED
+    assert ack.outcome == "refunded_amount_mismatch"
+    assert await booking_of(elope, created.session_id) is None
+    refunds = elope.payments.refunds  # type: ignore[attr-defined]
+    assert list(refunds) == [f"refund:{created.session_id}"]
+    charged = change.get("amount_total", created.total_cents)
+    assert refunds[f"refund:{created.session_id}"]["amount"] == charged
+    assert await reason(elope, future_date(48)) is None  # the hold was released
+    metrics = elope.metrics.render()[0].decode()
+    assert 'elope_paid_session_refunds_total{reason="amount_mismatch"} 1.0' in metrics
+    await elope.relay.drain()
+    [apology] = elope.settings.mail_sink_dir.glob(f"session_{created.session_id}_refund.eml")
+    assert "different" in apology.read_text() or "amount" in apology.read_text()

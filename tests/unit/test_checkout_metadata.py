@@ -12,7 +12,7 @@ from application.payments.checkout_metadata import CheckoutMetadata
 from application.payments.paid_session import paid_session_from
 from domain.booking import BookedAddOn
 from domain.catalog import AddOn
-from domain.errors import WebhookRejected
+from domain.errors import ValidationFailed, WebhookRejected
 from domain.event_date import EventDate
 from domain.money import Money
 from domain.paid_session import PaidSession
@@ -108,3 +108,51 @@ def test_metadata_missing_a_required_key_is_rejected(key: str) -> None:
 def test_a_session_without_a_metadata_object_is_rejected(absent: Any) -> None:
     with pytest.raises(WebhookRejected):
         CheckoutMetadata.from_stripe(absent)
+
+
+def many_add_ons(count: int) -> Quote:
+    return Quote(Money(100_000), tuple(
+        BookedAddOn(f"ao_{n:032x}", f"Add-on {n}", Money(1_000 + n)) for n in range(count)))
+
+
+def test_many_add_ons_continue_in_numbered_keys_within_stripes_limits_and_read_back() -> None:
+    original = metadata(quote=many_add_ons(200))
+    sent = original.to_stripe()
+    assert len(sent) <= 50
+    assert all(len(key) <= 40 and len(value) <= 500 for key, value in sent.items())
+    assert {"addOnIds2", "addOnPriceCents2"} <= set(sent)
+    assert CheckoutMetadata.from_stripe(sent) == original
+    # Each chunk is cut at a comma: no id is split across two keys.
+    assert all(len(part) == 35 for key in sent if key.startswith("addOnIds")
+               for part in sent[key].split(","))
+
+
+def test_a_choice_too_big_for_stripes_metadata_is_refused_before_anything_is_sent() -> None:
+    with pytest.raises(ValidationFailed, match="too many add-ons"):
+        metadata(quote=many_add_ons(1_000)).to_stripe()
+
+
+def charged(**session: Any) -> PaidSession:
+    base = {"id": "cs_1", "amount_total": QUOTE.total.cents, "currency": "usd",
+            "payment_intent": "pi_1", "metadata": metadata().to_stripe()}
+    return paid_session_from({**base, **session}, "req-1")
+
+
+def test_a_session_charged_as_priced_has_no_mismatch() -> None:
+    assert charged().price_mismatch() is None
+    assert charged(currency="USD").price_mismatch() is None
+
+
+@pytest.mark.parametrize(("changes", "why"), [
+    ({"amount_total": QUOTE.total.cents - 1}, "charged 223999 usd, checkout priced 224000 usd"),
+    ({"currency": "eur"}, "charged 224000 eur, checkout priced 224000 usd"),
+])
+def test_a_session_charged_another_amount_or_currency_says_how(
+    changes: dict[str, Any], why: str,
+) -> None:
+    assert charged(**changes).price_mismatch() == why
+
+
+def test_an_amount_no_money_can_hold_is_rejected() -> None:
+    with pytest.raises(WebhookRejected, match="not a usable amount"):
+        charged(amount_total=-5)

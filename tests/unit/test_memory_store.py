@@ -128,7 +128,8 @@ async def test_an_expired_or_released_hold_no_longer_blocks_its_date(
         await uow.holds.place(DateHold("cs_1", DAY, expiry), NOW)
         await uow.holds.place(DateHold("cs_2", DAY, expiry + dt.timedelta(minutes=30)), expiry)
         assert await uow.holds.held_dates_between(DAY, DAY, expiry) == {DAY}
-        assert [h.session_id for h in await uow.holds.unsettled_expired(expiry, 10)] == ["cs_1"]
+        claimed = await uow.holds.claim_unsettled(expiry, 10, dt.timedelta(minutes=2))
+        assert [h.session_id for h in claimed] == ["cs_1"]
 
         released = await uow.holds.release("cs_2", expiry)
         assert released is not None and released.released_at is None
