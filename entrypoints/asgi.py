@@ -25,18 +25,22 @@ async def prepare_mock_preset(elope: Elope) -> None:
         correlation_id="startup"))
 
 
-def announce(settings: Settings) -> None:
+def announce(elope: Elope) -> None:
+    """One line per integration (which adapter, and why), and what the mock preset offers."""
+    settings = elope.settings
+    for integration in elope.integrations:
+        if integration.real or settings.is_mock:
+            log.info("%s: %s", integration.name, integration.description)
+        else:
+            log.warning("%s: %s", integration.name, integration.description)
     if settings.is_mock:
-        log.info("mock preset: in-memory data, fake Stripe, mail in %s",
-                 settings.mail_sink_dir.resolve())
+        log.info("mock preset: in-memory data, mail in %s", settings.mail_sink_dir.resolve())
         log.info("mock preset: admin %s (password from ADMIN_PASSWORD)", settings.admin_email)
         if settings.webhook_secret == MOCK_WEBHOOK_SECRET:
             log.info("mock preset: webhook signing secret is %s", MOCK_WEBHOOK_SECRET)
     if settings.jwt_secret_is_ephemeral:
         log.warning("JWT_SECRET is not set: using an ephemeral secret; tokens die with the"
                     " process")
-    if not settings.google_calendar_id:
-        log.warning("no Google Calendar configured: using the mock calendar")
 
 
 def create_asgi_app(settings: Settings | None = None) -> RequestIdMiddleware:
@@ -46,7 +50,7 @@ def create_asgi_app(settings: Settings | None = None) -> RequestIdMiddleware:
     elope = bootstrap(settings)
 
     async def on_startup() -> None:
-        announce(settings)
+        announce(elope)
         if settings.is_mock:
             await prepare_mock_preset(elope)
         log.info("Elope listening on %s", settings.base_url)

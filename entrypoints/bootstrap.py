@@ -21,9 +21,7 @@ from adapters.memory.unit_of_work import memory_uow_factory
 from adapters.piccolo.database import PiccoloDatabase
 from adapters.piccolo.outbox_notifications import OutboxNotifications
 from adapters.piccolo.unit_of_work import piccolo_uow_factory
-from adapters.stand_ins.file_mail_sink import FileMailSink
 from adapters.stand_ins.local_checkout import LocalCheckout
-from adapters.stand_ins.mock_calendar import MockCalendar
 from adapters.system_clock import SystemClock
 from adapters.telemetry.otel_tracing import OtelTracing
 from adapters.telemetry.prometheus_metrics import PrometheusMetrics
@@ -50,6 +48,7 @@ from application.queries.catalog import CatalogQueries
 from application.queries.webhooks import WebhookQueries
 from application.serial_lanes import SerialLanes
 from application.subscribers import EVENT_HANDLERS
+from entrypoints.integrations import Integrations
 from entrypoints.settings import Settings
 
 
@@ -83,6 +82,8 @@ class Elope:
     store: MemoryStore | None
     # Wakes the relay for outbox messages other instances commit (real preset).
     notifications: OutboxNotifications | None
+    # Stripe, mail and calendar: which adapter each uses, and why.
+    integrations: Integrations
 
     async def start(self) -> None:
         """Open what the preset needs open (the database pool) before serving."""
@@ -90,6 +91,7 @@ class Elope:
             await self.database.open()
 
     async def stop(self) -> None:
+        await self.integrations.close()
         if self.database is not None:
             await self.database.close()
 
@@ -113,9 +115,8 @@ def bootstrap(
     metrics = metrics or PrometheusMetrics()
     clock = clock or SystemClock()
     tracing = tracing or OtelTracing()
-    # Payment, mail and calendar keep their local stand-ins in both presets until their real
-    # adapters land; nothing in the wiring assumes which one it gets.
-    payments = payments or LocalCheckout(settings.webhook_secret, settings.base_url)
+    integrations = Integrations.of(settings, payments=payments, mailer=mailer, calendar=calendar)
+    payments = integrations.payments.adapter
     publisher = EventPublisher(tracing, metrics)
     # The relay's wake-up exists before the unit of work that rings it, and the relay needs
     # the unit of work: a late-bound call ties the knot.
@@ -134,8 +135,8 @@ def bootstrap(
     policy = BookingPolicy(settings.timezone, settings.booking_horizon_days,
                            settings.checkout_hold_minutes)
     lanes = SerialLanes()
-    calendar = calendar or MockCalendar(settings.mock_busy_dates)
-    availability = AvailabilityQueries(uow, calendar, clock, policy)
+    calendar = integrations.calendar.adapter
+    availability = AvailabilityQueries(uow, calendar, clock, policy, metrics)
     completer = PaidSessionCompleter(uow, payments, lanes, clock, metrics)
     inbox = WebhookInbox(uow, StripeEventEffects(uow, completer, clock), lanes, clock, policy,
                          metrics, tracing)
@@ -143,7 +144,7 @@ def bootstrap(
         "uow": uow, "payments": payments, "clock": clock, "metrics": metrics, "tracing": tracing,
         "calendar": calendar, "policy": policy, "lanes": lanes, "availability": availability,
         "completer": completer, "inbox": inbox,
-        "mailer": mailer or FileMailSink(settings.mail_sink_dir, settings.postmark_from_email),
+        "mailer": integrations.mail.adapter,
         "hasher": hasher or Argon2Hasher(),
         "throttle": throttle or MemoryLoginThrottle(max_failures=5, window_seconds=15 * 60),
     }
@@ -155,7 +156,7 @@ def bootstrap(
     queries = Queries(availability, BlackoutQueries(uow), BookingQueries(uow), CatalogQueries(uow),
                       WebhookQueries(uow))
     return Elope(settings, bus, queries, relay, uow, payments, metrics, clock, database, store,
-                 notifications)
+                 notifications, integrations)
 
 
 def _database(settings: Settings) -> PiccoloDatabase:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -35,13 +38,17 @@ class Settings(BaseSettings):
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
     stripe_api_base: str | None = None
-    stripe_success_url: str = "http://localhost:3001/v1/dev/checkout/done"
-    stripe_cancel_url: str = "http://localhost:3001/v1/dev/checkout/canceled"
+    # Where Stripe sends the couple after paying / giving up; default: this service's pages.
+    stripe_success_url: str | None = None
+    stripe_cancel_url: str | None = None
     postmark_server_token: SecretStr | None = None
     postmark_from_email: str = "bookings@elope.example"
+    postmark_message_stream: str = "outbound"
+    postmark_api_base: str = "https://api.postmarkapp.com"
     mail_sink_dir: Path = Path("var/mail")
     google_calendar_id: str | None = None
     google_service_account_json_base64: SecretStr | None = None
+    google_calendar_api_base: str = "https://www.googleapis.com"
     mock_calendar_busy_dates: str = ""
     business_timezone: str = "UTC"
     checkout_hold_minutes: int = Field(30, ge=30, le=1440)
@@ -72,6 +79,13 @@ class Settings(BaseSettings):
                 EventDate.parse(part)
             except ValidationFailed as exc:
                 raise ValueError(exc.message) from None
+        return value
+
+    @field_validator("google_service_account_json_base64")
+    @classmethod
+    def _service_account(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value():
+            service_account_info(value.get_secret_value())  # a bad key stops start-up here
         return value
 
     @model_validator(mode="after")
@@ -122,9 +136,45 @@ class Settings(BaseSettings):
         return (self.public_url or f"http://localhost:{self.api_port}").rstrip("/")
 
     @property
+    def success_url(self) -> str:
+        """Stripe's success URL; `{CHECKOUT_SESSION_ID}` is filled in by Stripe."""
+        return self.stripe_success_url or (
+            f"{self.base_url}/checkout/success?session_id={{CHECKOUT_SESSION_ID}}")
+
+    @property
+    def cancel_url(self) -> str:
+        return self.stripe_cancel_url or f"{self.base_url}/checkout/canceled"
+
+    @property
+    def postmark_token(self) -> str | None:
+        """The Postmark server token, or None: mail then goes to files in MAIL_SINK_DIR."""
+        token = self.postmark_server_token
+        return token.get_secret_value() if token is not None and token.get_secret_value() else None
+
+    @property
+    def google_service_account(self) -> dict[str, str] | None:
+        """The decoded service-account key, when the Google calendar is fully configured."""
+        key = self.google_service_account_json_base64
+        if not self.google_calendar_id or key is None or not key.get_secret_value():
+            return None
+        return service_account_info(key.get_secret_value())
+
+    @property
     def mock_busy_dates(self) -> set[EventDate]:
         parts = (p.strip() for p in self.mock_calendar_busy_dates.split(","))
         return {EventDate.parse(p) for p in parts if p}
+
+
+def service_account_info(encoded: str) -> dict[str, str]:
+    """GOOGLE_SERVICE_ACCOUNT_JSON_BASE64 decoded and checked for what a token needs."""
+    try:
+        info = json.loads(base64.b64decode(encoded, validate=True))
+    except (binascii.Error, ValueError):
+        raise ValueError("it is not base64 of a JSON service-account key") from None
+    needed = ("client_email", "private_key", "token_uri")
+    if not isinstance(info, dict) or any(not isinstance(info.get(k), str) for k in needed):
+        raise ValueError(f"the service-account key needs {', '.join(needed)}")
+    return info
 
 
 class SettingsError(Exception):

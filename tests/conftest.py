@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from entrypoints.asgi import prepare_mock_preset
 from entrypoints.bootstrap import Elope, bootstrap
 from entrypoints.http.app import create_asgi
 from entrypoints.settings import MOCK_WEBHOOK_SECRET, Settings, load_settings
+from tests.fakes.stripe_server import FakeStripePort, fake_stripe_port
 
 pytest_plugins = ["tests.postgres_fixtures"]
 
@@ -32,6 +33,14 @@ def settings(tmp_path: Path) -> Settings:
         adapters_preset="mock", mail_sink_dir=tmp_path / "mail", admin_email=ADMIN_EMAIL,
         admin_password=ADMIN_PASSWORD, mock_calendar_busy_dates="",
     )
+
+
+@pytest.fixture(scope="session")
+def stripe_port() -> Iterator[tuple[FakeStripePort, str]]:
+    """One local Stripe-compatible server per test process (the real preset's Stripe); each
+    test takes a fresh fake from it."""
+    with fake_stripe_port() as served:
+        yield served
 
 
 @pytest.fixture

@@ -112,6 +112,9 @@ async def reconcile(settings: Settings) -> int:
     async with running(settings) as elope:
         report: ReconcileReport = await elope.bus.handle(
             c.ReconcileHolds(correlation_id=new_id("cli")))
-    print(f"elope: {report.completed} paid sessions completed, {report.released} holds"
-          f" released, {report.still_open} open sessions expired")
+    for hold in report.holds:
+        print(f"{hold.session_id} ({hold.event_date}): {hold.action} - {hold.detail}")
+    print(f"elope: reconciled {len(report.holds)} holds: {report.completed} completed,"
+          f" {report.released} released, {report.count('kept')} kept, {report.failed} failed")
+    # A hold that failed is retried by the next round; the command itself did its job.
     return 0

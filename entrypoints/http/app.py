@@ -23,6 +23,7 @@ from entrypoints.http.controllers.admin_catalog import AdminCatalogController
 from entrypoints.http.controllers.admin_webhooks import AdminWebhooksController
 from entrypoints.http.controllers.availability import AvailabilityController
 from entrypoints.http.controllers.bookings import BookingsController
+from entrypoints.http.controllers.checkout_pages import CheckoutPagesController
 from entrypoints.http.controllers.dev import DevController
 from entrypoints.http.controllers.health import HealthController
 from entrypoints.http.controllers.metrics import MetricsController
@@ -67,6 +68,7 @@ def create_app(
         CatalogController,
         AvailabilityController,
         BookingsController,
+        CheckoutPagesController,
         StripeWebhookController,
         AdminLoginController,
         admin,

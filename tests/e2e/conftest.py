@@ -2,10 +2,12 @@
 
 Every test here runs once per preset (`preset` is parametrized "mock" and "real"): the same
 requests, the same assertions. The real preset runs on PostgreSQL (a database emptied before
-each test, see tests/postgres_fixtures.py); its payment provider is still the local fake, so
-a session is paid the same way on both presets: the fake signs `checkout.session.completed`
-and the test POSTs it to the webhook. Tests about the mock preset's dev routes say so with
-`@mock_only`; nothing else may depend on the preset.
+each test, see tests/postgres_fixtures.py) and talks to Stripe through the real adapter, over
+HTTP, to a local Stripe-compatible server (tests/fakes/stripe_server.py); the mock preset uses
+the in-process stand-in. Either way `provider` is the payment side a test plays: it pays a
+session (signing `checkout.session.completed`, which the test POSTs to the webhook) and shows
+the sessions and refunds it was asked for. Tests about the mock preset's dev routes say so
+with `@mock_only`; nothing else may depend on the preset.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -30,6 +32,7 @@ from entrypoints.bootstrap import Elope, bootstrap
 from entrypoints.http.app import create_asgi
 from entrypoints.settings import Settings, load_settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.fakes.stripe_server import FakeStripe
 
 Checkout = Callable[..., Awaitable[httpx.Response]]
 Book = Callable[..., Awaitable[dict[str, Any]]]
@@ -58,6 +61,52 @@ def cheap_argon2_hasher() -> Argon2Hasher:
     return Argon2Hasher(argon2=Argon2(time_cost=1, memory_cost=64, parallelism=1))
 
 
+class PaymentSide(Protocol):
+    """What a test does as the couple and reads as Stripe: the stand-in or the fake server."""
+
+    @property
+    def sessions(self) -> dict[str, dict[str, Any]]: ...
+
+    @property
+    def refunds(self) -> dict[str, dict[str, Any]]: ...
+
+    def pay(self, session_id: str) -> tuple[bytes, str]: ...
+
+    def event_for(self, session_id: str, event_type: str) -> tuple[bytes, str]: ...
+
+    def refund_event(self, session_id: str, amount_refunded_cents: int) -> tuple[bytes, str]: ...
+
+
+@pytest.fixture
+def fake_stripe(preset: str, request: pytest.FixtureRequest) -> FakeStripe | None:
+    """The real preset's Stripe (a fresh local fake per test); None in the mock preset."""
+    if preset != "real":
+        return None
+    port, _ = request.getfixturevalue("stripe_port")
+    fake: FakeStripe = port.fresh(REAL_STRIPE_SECRET_KEY, REAL_WEBHOOK_SECRET)
+    return fake
+
+
+def payment_side(app: Elope, fake_stripe: FakeStripe | None) -> PaymentSide:
+    """`app`'s payment side: its in-process stand-in, or the fake Stripe server it calls."""
+    side: PaymentSide | None = app.local_checkout or fake_stripe
+    assert side is not None, "this test's Elope has a payment provider of its own"
+    return side
+
+
+def known_to_provider(side: PaymentSide, *sessions: dict[str, Any]) -> None:
+    """Sessions a test built by hand, paid at the provider: the fake Stripe server must know
+    them to refund them (the in-process stand-in refunds any payment)."""
+    if isinstance(side, FakeStripe):
+        for session in sessions:
+            side.adopt_paid(session)
+
+
+@pytest.fixture
+def provider(elope: Elope, fake_stripe: FakeStripe | None) -> PaymentSide:
+    return payment_side(elope, fake_stripe)
+
+
 @pytest.fixture(params=PRESETS)
 def preset(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -73,7 +122,8 @@ def database_url(preset: str, request: pytest.FixtureRequest) -> str | None:
 
 
 @pytest.fixture
-def make_settings(preset: str, database_url: str | None, tmp_path: Path) -> MakeSettings:
+def make_settings(preset: str, database_url: str | None, tmp_path: Path,
+                  fake_stripe: FakeStripe | None, request: pytest.FixtureRequest) -> MakeSettings:
     """Settings of this test's preset, with `overrides` on top."""
 
     def make(**overrides: Any) -> Settings:
@@ -83,9 +133,11 @@ def make_settings(preset: str, database_url: str | None, tmp_path: Path) -> Make
             "mock_calendar_busy_dates": "",
         }
         if preset == "real":
+            _, stripe_api_base = request.getfixturevalue("stripe_port")
             values.update(database_url=database_url, jwt_secret=REAL_JWT_SECRET,
                           stripe_secret_key=REAL_STRIPE_SECRET_KEY,
-                          stripe_webhook_secret=REAL_WEBHOOK_SECRET)
+                          stripe_webhook_secret=REAL_WEBHOOK_SECRET,
+                          stripe_api_base=stripe_api_base)
         return load_settings(**{**values, **overrides})
 
     return make
@@ -196,12 +248,11 @@ async def demo_package(client: httpx.AsyncClient, slug: str = "sunrise-cliffs") 
     return response.json()
 
 
-async def pay_session(client: httpx.AsyncClient, app: Elope, session_id: str) -> dict[str, Any]:
-    """The couple pays on the (fake) provider, whose signed `checkout.session.completed`
-    reaches the webhook; returns the booking it made, as GET /v1/bookings/{id} shows it."""
-    payments = app.local_checkout
-    assert payments is not None, "this preset's payment provider is not the local fake"
-    raw, signature = payments.pay(session_id)
+async def pay_session(client: httpx.AsyncClient, app: Elope, provider: PaymentSide,
+                      session_id: str) -> dict[str, Any]:
+    """The couple pays at the provider, whose signed `checkout.session.completed` reaches
+    the webhook; returns the booking it made, as GET /v1/bookings/{id} shows it."""
+    raw, signature = provider.pay(session_id)
     delivered = await client.post(WEBHOOK, content=raw, headers={
         "Stripe-Signature": signature, "Content-Type": "application/json"})
     assert delivered.status_code == 200, delivered.text
@@ -214,11 +265,11 @@ async def pay_session(client: httpx.AsyncClient, app: Elope, session_id: str) ->
 
 
 @pytest.fixture
-def pay(client: httpx.AsyncClient, elope: Elope) -> Pay:
+def pay(client: httpx.AsyncClient, elope: Elope, provider: PaymentSide) -> Pay:
     """Pay a checkout session through the signed webhook (same path on both presets)."""
 
     async def make(session_id: str) -> dict[str, Any]:
-        return await pay_session(client, elope, session_id)
+        return await pay_session(client, elope, provider, session_id)
 
     return make
 

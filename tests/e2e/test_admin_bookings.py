@@ -18,10 +18,13 @@ from tests.e2e.conftest import (
     Checkout,
     MakeElope,
     Pay,
+    PaymentSide,
     assert_error,
     http_client,
     pay_session,
+    payment_side,
 )
+from tests.fakes.stripe_server import FakeStripe
 
 
 async def list_bookings(client: httpx.AsyncClient, headers: dict[str, str],
@@ -157,6 +160,7 @@ async def test_a_malformed_from_date_is_a_validation_error(
 
 
 async def test_canceling_with_a_refund_cancels_refunds_and_frees_the_date(
+    provider: PaymentSide,
     client: httpx.AsyncClient, admin_headers: dict[str, str], book: Book, elope: Elope,
     checkout: Checkout, future_date: Callable[[int], str],
 ) -> None:
@@ -168,7 +172,7 @@ async def test_canceling_with_a_refund_cancels_refunds_and_frees_the_date(
     assert response.status_code == 200, response.text
     assert response.json() == {**booking, "status": "CANCELED"}
     assert (await client.get(f"/v1/bookings/{booking['id']}")).json()["status"] == "CANCELED"
-    refunds = list(elope.payments.refunds.values())  # type: ignore[attr-defined]
+    refunds = list(provider.refunds.values())
     assert [r["amount"] for r in refunds] == [95_000]
     available = await client.get("/v1/availability", params={"date": future_date(110)})
     assert available.json()["available"] is True
@@ -176,6 +180,7 @@ async def test_canceling_with_a_refund_cancels_refunds_and_frees_the_date(
 
 
 async def test_canceling_without_a_refund_pays_nothing_back(
+    provider: PaymentSide,
     client: httpx.AsyncClient, admin_headers: dict[str, str], book: Book, elope: Elope,
     future_date: Callable[[int], str],
 ) -> None:
@@ -183,10 +188,11 @@ async def test_canceling_without_a_refund_pays_nothing_back(
     response = await client.post(f"/v1/admin/bookings/{booking['id']}/cancel",
                                  headers=admin_headers, json={"refund": False})
     assert response.json()["status"] == "CANCELED"
-    assert elope.payments.refunds == {}  # type: ignore[attr-defined]
+    assert provider.refunds == {}
 
 
 async def test_canceling_twice_is_a_conflict_and_refunds_once(
+    provider: PaymentSide,
     client: httpx.AsyncClient, admin_headers: dict[str, str], book: Book, elope: Elope,
     future_date: Callable[[int], str],
 ) -> None:
@@ -197,7 +203,7 @@ async def test_canceling_twice_is_a_conflict_and_refunds_once(
     again = await client.post(url, headers=admin_headers, json={"refund": True})
 
     assert_error(again, 409, "CONFLICT")
-    assert len(elope.payments.refunds) == 1  # type: ignore[attr-defined]
+    assert len(provider.refunds) == 1
 
 
 async def test_canceling_an_unknown_booking_is_not_found(
@@ -232,13 +238,19 @@ async def test_the_timeline_follows_a_booking_from_checkout_to_email_in_order(
     kinds = [e["kind"] for e in entries]
     assert kinds[0] == "checkout"
     assert entries[0]["correlationId"] == checkout_id
-    for kind in ("webhook", "status", "email"):
+    for kind in ("webhook", "status", "email", "calendar"):
         assert kind in kinds, kinds
     assert kinds.index("status") < kinds.index("email")
-    canceled, notice = entries[-2:]
+    assert kinds.index("status") < kinds.index("calendar")
+    # The cancellation, then - in either order, as its subscribers run side by side - the
+    # notice to the couple and the calendar day freed.
+    canceled, *after = entries[-3:]
     assert canceled["kind"] == "status" and "refund" in canceled["detail"]
     assert canceled["correlationId"] != checkout_id
-    assert notice["kind"] == "email" and "canceled" in notice["detail"]
+    notice = next(e for e in after if e["kind"] == "email")
+    assert "canceled" in notice["detail"]
+    freed = next(e for e in after if e["kind"] == "calendar")
+    assert "the day is free" in freed["detail"]
 
 
 async def test_the_timeline_of_an_unknown_booking_is_not_found(
@@ -273,7 +285,7 @@ class DateBusyOnceUnitOfWork:
 
 
 async def test_a_cancel_whose_refund_went_out_waits_out_a_busy_date_and_refunds_once(
-    make_elope: MakeElope, future_date: Callable[[int], str],
+    make_elope: MakeElope, fake_stripe: FakeStripe | None, future_date: Callable[[int], str],
 ) -> None:
     busy: list[str] = []
     app = await make_elope(wrap_uow=lambda tx: DateBusyOnceUnitOfWork(tx, busy))
@@ -284,7 +296,8 @@ async def test_a_cancel_whose_refund_went_out_waits_out_a_busy_date_and_refunds_
         created = await client.post("/v1/bookings/checkout", json={
             "packageSlug": "city-hall-chic", "eventDate": future_date(114),
             "coupleName": "Ada & Grace", "email": "busy@example.com", "addOnIds": []})
-        booking = await pay_session(client, app, created.json()["sessionId"])
+        side = payment_side(app, fake_stripe)
+        booking = await pay_session(client, app, side, created.json()["sessionId"])
         busy.append(future_date(114))  # another request holds the date for a moment
 
         response = await client.post(f"/v1/admin/bookings/{booking['id']}/cancel",
@@ -294,5 +307,5 @@ async def test_a_cancel_whose_refund_went_out_waits_out_a_busy_date_and_refunds_
         assert response.json()["status"] == "CANCELED"
         assert busy == []  # the busy lock was met, and waited out
         assert (await client.get(f"/v1/bookings/{booking['id']}")).json()["status"] == "CANCELED"
-    assert app.local_checkout is not None
-    assert [r["amount"] for r in app.local_checkout.refunds.values()] == [95_000]
+    assert [(key, r["amount"]) for key, r in side.refunds.items()] == [
+        (f"refund:{booking['id']}", 95_000)]

@@ -13,7 +13,18 @@ import pytest
 
 from adapters.settable_clock import SettableClock
 from entrypoints.bootstrap import Elope
-from tests.e2e.conftest import Checkout, Pay, assert_error, demo_package, mock_only, unique_email
+from tests.e2e.conftest import (
+    Checkout,
+    MakeElope,
+    MakeSettings,
+    Pay,
+    PaymentSide,
+    assert_error,
+    demo_package,
+    http_client,
+    mock_only,
+    unique_email,
+)
 
 
 async def is_available(client: httpx.AsyncClient, date: str) -> bool:
@@ -65,17 +76,18 @@ def _valid_body(date: str) -> dict[str, Any]:
     ("addOnIds", [1, 2]),
 ])
 async def test_malformed_checkout_input_is_a_validation_error_and_changes_nothing(
+    provider: PaymentSide,
     client: httpx.AsyncClient, elope: Elope, future_date: Callable[[int], str],
     field: str, value: object,
 ) -> None:
     body = {**_valid_body(future_date(52)), field: value}
-    sessions_before = len(elope.payments.sessions)  # type: ignore[attr-defined]
+    sessions_before = len(provider.sessions)
 
     response = await client.post("/v1/bookings/checkout", json=body)
 
     assert_error(response, 400, "VALIDATION_ERROR")
     assert await is_available(client, future_date(52))
-    assert len(elope.payments.sessions) == sessions_before  # type: ignore[attr-defined]
+    assert len(provider.sessions) == sessions_before
 
 
 async def test_a_missing_required_field_is_a_validation_error(
@@ -113,17 +125,18 @@ async def test_an_unknown_package_is_not_found(
 
 
 async def test_a_second_checkout_for_a_held_date_is_a_conflict_naming_the_hold(
+    provider: PaymentSide,
     client: httpx.AsyncClient, elope: Elope, checkout: Checkout,
     future_date: Callable[[int], str],
 ) -> None:
     assert (await checkout(future_date(57))).status_code == 201
-    sessions_before = len(elope.payments.sessions)  # type: ignore[attr-defined]
+    sessions_before = len(provider.sessions)
 
     response = await checkout(future_date(57), slug="forest-vows")
 
     body = assert_error(response, 409, "CONFLICT")
     assert "held" in body["message"]
-    assert len(elope.payments.sessions) == sessions_before  # type: ignore[attr-defined]
+    assert len(provider.sessions) == sessions_before
 
 
 async def test_a_checkout_for_a_past_date_is_a_conflict_naming_the_reason(
@@ -192,7 +205,8 @@ async def test_the_booking_keeps_the_prices_of_the_moment_of_checkout(
 
 @mock_only
 async def test_the_mock_checkout_page_has_a_pay_button_that_completes_the_booking(
-    client: httpx.AsyncClient, checkout: Checkout, future_date: Callable[[int], str],
+    client: httpx.AsyncClient, elope: Elope, checkout: Checkout,
+    future_date: Callable[[int], str],
 ) -> None:
     created = (await checkout(future_date(62), coupleName="Lin & Sam")).json()
 
@@ -207,14 +221,56 @@ async def test_the_mock_checkout_page_has_a_pay_button_that_completes_the_bookin
 
     paid = await client.post(action.group(1))
 
+    # Like Stripe: back to STRIPE_SUCCESS_URL (default: the service's own success page, on
+    # the port it runs on), with the session id filled in.
     assert paid.status_code == 303
-    location = paid.headers["location"]
-    assert re.fullmatch(r"/v1/bookings/[^/]+", location)
-    booking = await client.get(location)
-    assert booking.status_code == 200
-    assert booking.json()["status"] == "PAID"
-    assert booking.json()["eventDate"] == future_date(62)
-    assert booking.json()["coupleName"] == "Lin & Sam"
+    location = urlsplit(paid.headers["location"])
+    assert (location.scheme, location.netloc, location.path) == (
+        "http", "localhost:3001", "/checkout/success")
+    assert location.query == f"session_id={created['sessionId']}"
+    success = await client.get(f"{location.path}?{location.query}")
+    assert success.status_code == 200
+    assert success.headers["content-type"].startswith("text/html")
+    cents = created["totalCents"]
+    assert future_date(62) in success.text
+    assert f"USD {cents // 100:,}.{cents % 100:02d}" in success.text
+    async with elope.uow() as tx:
+        made = await tx.bookings.by_session(created["sessionId"])
+    assert made is not None and made.status.value == "PAID" and made.couple_name == "Lin & Sam"
+    assert made.id in success.text
+    # The session is paid now: its page offers nothing to pay.
+    again = await client.get(urlsplit(created["checkoutUrl"]).path)
+    assert "<button" not in again.text and "paid" in again.text
+
+
+@mock_only
+async def test_the_mock_checkout_pages_cancel_link_leads_to_a_page_that_exists(
+    client: httpx.AsyncClient, checkout: Checkout, future_date: Callable[[int], str],
+) -> None:
+    created = (await checkout(future_date(64))).json()
+    page = await client.get(urlsplit(created["checkoutUrl"]).path)
+    cancel = re.search(r'<a href="([^"]+)">Cancel</a>', page.text)
+    assert cancel is not None
+    assert cancel.group(1) == "http://localhost:3001/checkout/canceled"
+    canceled = await client.get(urlsplit(cancel.group(1)).path)
+    assert canceled.status_code == 200
+    assert "No payment was taken" in canceled.text
+
+
+@mock_only
+async def test_the_pay_pages_defaults_follow_the_port_the_service_runs_on(
+    make_settings: MakeSettings, make_elope: MakeElope, future_date: Callable[[int], str],
+) -> None:
+    app = await make_elope(make_settings(api_port=4321))
+    async with http_client(app) as client:
+        created = (await client.post("/v1/bookings/checkout", json={
+            "packageSlug": "city-hall-chic", "eventDate": future_date(65),
+            "coupleName": "A & B", "email": unique_email(), "addOnIds": []})).json()
+        assert created["checkoutUrl"].startswith("http://localhost:4321/v1/dev/checkout/")
+        page = await client.get(urlsplit(created["checkoutUrl"]).path)
+        assert 'href="http://localhost:4321/checkout/canceled"' in page.text
+        paid = await client.post(f"/v1/dev/checkout/{created['sessionId']}/pay")
+    assert paid.headers["location"].startswith("http://localhost:4321/checkout/success?")
 
 
 @mock_only

@@ -13,6 +13,7 @@ from entrypoints.bootstrap import Elope
 from tests.e2e.conftest import (
     Checkout,
     Pay,
+    PaymentSide,
     assert_error,
     demo_package,
     real_only,
@@ -21,6 +22,7 @@ from tests.e2e.conftest import (
 
 
 async def test_the_checkout_session_carries_line_items_email_expiry_and_metadata(
+    provider: PaymentSide,
     client: httpx.AsyncClient, elope: Elope, checkout: Checkout,
     future_date: Callable[[int], str],
 ) -> None:
@@ -32,7 +34,7 @@ async def test_the_checkout_session_carries_line_items_email_expiry_and_metadata
                              add_on_ids=[drone["id"], makeup["id"]])
     body = created.json()
 
-    session = elope.payments.sessions[body["sessionId"]]  # type: ignore[attr-defined]
+    session = provider.sessions[body["sessionId"]]
 
     assert session["line_items"] == [
         {"name": "Vows in the Old Forest", "amount": 240_000},
@@ -40,8 +42,10 @@ async def test_the_checkout_session_carries_line_items_email_expiry_and_metadata
         {"name": "Hair and makeup", "amount": 45_000},
     ]
     assert session["customer_email"] == email
-    expires = dt.datetime.fromisoformat(body["expiresAt"].replace("Z", "+00:00"))
-    assert session["expires_at"] == int(expires.timestamp())
+    expires = int(dt.datetime.fromisoformat(body["expiresAt"].replace("Z", "+00:00")).timestamp())
+    # The session closes with the hold - or, where Stripe's 30-minute minimum (counted from
+    # when it receives the request) is later, up to a couple of minutes after it.
+    assert 0 <= session["expires_at"] - expires <= 120
     metadata = session["metadata"]
     assert {k: metadata[k] for k in ("packageId", "eventDate", "email", "coupleName", "phone",
                                      "addOnIds", "totalCents", "correlationId")} == {
@@ -54,13 +58,14 @@ async def test_the_checkout_session_carries_line_items_email_expiry_and_metadata
 
 
 async def test_the_checkout_carries_the_callers_request_id_as_correlation_id(
+    provider: PaymentSide,
     client: httpx.AsyncClient, elope: Elope, future_date: Callable[[int], str],
 ) -> None:
     created = await client.post("/v1/bookings/checkout", headers={"X-Request-ID": "cid-777"},
                                 json={"packageSlug": "city-hall-chic",
                                       "eventDate": future_date(171), "coupleName": "A & B",
                                       "email": unique_email(), "addOnIds": []})
-    session = elope.payments.sessions[created.json()["sessionId"]]  # type: ignore[attr-defined]
+    session = provider.sessions[created.json()["sessionId"]]
     assert session["metadata"]["correlationId"] == "cid-777"
 
 
@@ -86,13 +91,14 @@ async def test_the_dev_routes_do_not_exist_in_the_real_preset(
 
 
 async def test_simultaneous_checkouts_for_one_date_give_one_hold_and_conflicts(
+    provider: PaymentSide,
     client: httpx.AsyncClient, elope: Elope, checkout: Checkout,
     future_date: Callable[[int], str],
 ) -> None:
     answers = await asyncio.gather(*(checkout(future_date(173)) for _ in range(8)))
 
     assert sorted(a.status_code for a in answers) == [201] + [409] * 7
-    assert len(elope.payments.sessions) == 1  # type: ignore[attr-defined]
+    assert len(provider.sessions) == 1
 
 
 async def test_a_package_a_couple_is_paying_for_cannot_be_deleted_from_under_them(

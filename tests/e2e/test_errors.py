@@ -11,12 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher as Argon2
 
+from adapters.argon2_hasher import Argon2Hasher
 from adapters.stand_ins.local_checkout import LocalCheckout
-from adapters.stand_ins.mock_calendar import MockCalendar
 from application.ports.payment import CheckoutRequest, CheckoutSession
-from domain.errors import PaymentProviderUnavailable
-from domain.event_date import EventDate
+from domain.errors import PaymentProviderFailed, PaymentProviderUnavailable
 from entrypoints.settings import Settings
 from tests.conftest import ADMIN_EMAIL, paid_session, sign, stripe_event
 from tests.e2e.conftest import FlakyRefunds, MakeElope, assert_error, http_client
@@ -28,14 +28,21 @@ DateOf = Callable[[int], str]
 Provoke = Callable[[httpx.AsyncClient, DateOf, Settings], Awaitable[httpx.Response]]
 
 
-class BrokenCalendar(MockCalendar):
-    async def busy_dates(self, start: EventDate, end: EventDate) -> set[EventDate]:
+class BrokenVerifier(Argon2Hasher):
+    """Hashes (the admin is created at start), but checking a password breaks unexpectedly."""
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
         raise RuntimeError(SECRET_DETAIL)
 
 
 class StripeDown(LocalCheckout):
     async def create_checkout_session(self, request: CheckoutRequest) -> CheckoutSession:
         raise PaymentProviderUnavailable("the payment provider did not answer; try again")
+
+
+class StripeRefuses(LocalCheckout):
+    async def create_checkout_session(self, request: CheckoutRequest) -> CheckoutSession:
+        raise PaymentProviderFailed("the payment provider refused the request")
 
 
 async def bad_date(
@@ -96,10 +103,10 @@ async def refund_fails_after_conflict(
     return response
 
 
-async def calendar_raises(
+async def login_breaks(
     client: httpx.AsyncClient, day: DateOf, settings: Settings,
 ) -> httpx.Response:
-    return await client.get("/v1/availability", params={"date": day(161)})
+    return await client.post("/v1/admin/login", json={"email": ADMIN_EMAIL, "password": "x"})
 
 
 async def provider_down(
@@ -127,7 +134,9 @@ CASES = [
     ("WEBHOOK_VALIDATION_ERROR", 422, no_overrides, bad_signature),
     ("RATE_LIMITED", 429, no_overrides, too_many_logins),
     ("WEBHOOK_PROCESSING_ERROR", 500, payments_with(FlakyRefunds), refund_fails_after_conflict),
-    ("INTERNAL_ERROR", 500, lambda s: {"calendar": BrokenCalendar()}, calendar_raises),
+    ("INTERNAL_ERROR", 500, lambda s: {"hasher": BrokenVerifier(
+        argon2=Argon2(time_cost=1, memory_cost=64, parallelism=1))}, login_breaks),
+    ("BAD_GATEWAY", 502, payments_with(StripeRefuses), provider_down),
     ("SERVICE_UNAVAILABLE", 503, payments_with(StripeDown), provider_down),
 ]
 

@@ -12,7 +12,7 @@ import httpx
 from adapters.settable_clock import SettableClock
 from entrypoints.bootstrap import Elope
 from tests.conftest import paid_session, sign, stripe_event
-from tests.e2e.conftest import WEBHOOK, Checkout, assert_error, bookings_on, inbox
+from tests.e2e.conftest import WEBHOOK, Checkout, PaymentSide, assert_error, bookings_on, inbox
 
 
 async def short_lived_package(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
@@ -24,15 +24,14 @@ async def short_lived_package(client: httpx.AsyncClient, headers: dict[str, str]
 
 async def test_a_late_payment_for_a_package_deleted_after_its_hold_lapsed_is_refunded(
     client: httpx.AsyncClient, admin_headers: dict[str, str], elope: Elope, clock: SettableClock,
-    checkout: Checkout, future_date: Callable[[int], str],
+    checkout: Checkout, provider: PaymentSide, future_date: Callable[[int], str],
 ) -> None:
     package = await short_lived_package(client, admin_headers)
     date = future_date(170)
     created = await checkout(date, slug="short-lived", email="late@example.com")
     assert created.status_code == 201, created.text
     session_id = created.json()["sessionId"]
-    assert elope.local_checkout is not None
-    raw, signature = elope.local_checkout.pay(session_id)  # paid in time; the webhook is late
+    raw, signature = provider.pay(session_id)  # paid in time; the webhook is late
     clock.advance(dt.timedelta(minutes=elope.settings.checkout_hold_minutes + 1))
     deleted = await client.delete(f"/v1/admin/packages/{package['id']}", headers=admin_headers)
     assert deleted.status_code == 204, deleted.text
@@ -46,7 +45,7 @@ async def test_a_late_payment_for_a_package_deleted_after_its_hold_lapsed_is_ref
     assert again.status_code == 200, again.text
     assert await bookings_on(client, admin_headers, date) == []
     assert await inbox(client, admin_headers, "FAILED") == []
-    refunds = elope.local_checkout.refunds
+    refunds = provider.refunds
     assert list(refunds) == [f"refund:{session_id}"]
     assert refunds[f"refund:{session_id}"]["amount"] == 50_000
     await elope.relay.drain()
@@ -59,7 +58,7 @@ async def test_a_late_payment_for_a_package_deleted_after_its_hold_lapsed_is_ref
 
 async def test_a_paid_session_naming_a_package_elope_never_sold_is_rejected_and_stored_failed(
     client: httpx.AsyncClient, admin_headers: dict[str, str], elope: Elope,
-    future_date: Callable[[int], str],
+    provider: PaymentSide, future_date: Callable[[int], str],
 ) -> None:
     session = paid_session(package_id="pkg_never_sold", event_date=future_date(171))
     raw, headers = sign(stripe_event("checkout.session.completed", session),
@@ -70,4 +69,4 @@ async def test_a_paid_session_naming_a_package_elope_never_sold_is_rejected_and_
     assert_error(response, 422, "WEBHOOK_VALIDATION_ERROR")
     [record] = await inbox(client, admin_headers, "FAILED")
     assert "pkg_never_sold" in record["lastError"]
-    assert elope.local_checkout is not None and elope.local_checkout.refunds == {}
+    assert provider.refunds == {}

@@ -14,7 +14,15 @@ import pytest
 from adapters.stand_ins.file_mail_sink import FileMailSink
 from application.ports.mail import MailMessage
 from entrypoints.bootstrap import Elope
-from tests.e2e.conftest import WEBHOOK, MakeElope, http_client, unique_email
+from tests.e2e.conftest import (
+    WEBHOOK,
+    MakeElope,
+    PaymentSide,
+    http_client,
+    payment_side,
+    unique_email,
+)
+from tests.fakes.stripe_server import FakeStripe
 
 # Far beyond any test: a message delivered during the test was delivered because of a wake.
 HOURLY_SWEEP = 3600
@@ -62,16 +70,15 @@ async def served(make_elope: MakeElope, mailer: GatedMailer) -> AsyncIterator[El
 
 
 async def check_out_and_pay(
-    client: httpx.AsyncClient, app: Elope, date: str,
+    client: httpx.AsyncClient, app: Elope, provider: PaymentSide, date: str,
 ) -> tuple[httpx.Response, str]:
     """The webhook's answer, and the session it paid."""
     created = await client.post("/v1/bookings/checkout", json={
         "packageSlug": "sunrise-cliffs", "eventDate": date, "coupleName": "Ada & Grace",
         "email": unique_email(), "addOnIds": []})
     assert created.status_code == 201, created.text
-    assert app.local_checkout is not None
     session_id = created.json()["sessionId"]
-    raw, signature = app.local_checkout.pay(session_id)
+    raw, signature = provider.pay(session_id)
     # Bounded: before the relay left the request path, this answer waited for the email.
     paid = await asyncio.wait_for(client.post(WEBHOOK, content=raw, headers={
         "Stripe-Signature": signature, "Content-Type": "application/json"}), PATIENCE)
@@ -79,10 +86,12 @@ async def check_out_and_pay(
 
 
 async def test_a_paid_webhook_is_answered_before_its_confirmation_is_sent(
-    served: Elope, mailer: GatedMailer, future_date: Callable[[int], str],
+    served: Elope, mailer: GatedMailer, fake_stripe: FakeStripe | None,
+    future_date: Callable[[int], str],
 ) -> None:
+    side = payment_side(served, fake_stripe)
     async with http_client(served) as client:
-        paid, session_id = await check_out_and_pay(client, served, future_date(160))
+        paid, session_id = await check_out_and_pay(client, served, side, future_date(160))
 
         assert paid.status_code == 200, paid.text
         await asyncio.wait_for(mailer.sending.wait(), PATIENCE)  # woken, not swept
@@ -95,13 +104,15 @@ async def test_a_paid_webhook_is_answered_before_its_confirmation_is_sent(
 
 
 async def test_a_request_does_not_wait_for_an_email_another_request_caused(
-    served: Elope, mailer: GatedMailer, future_date: Callable[[int], str],
+    served: Elope, mailer: GatedMailer, fake_stripe: FakeStripe | None,
+    future_date: Callable[[int], str],
 ) -> None:
+    side = payment_side(served, fake_stripe)
     async with http_client(served) as client:
-        first, _ = await check_out_and_pay(client, served, future_date(161))
+        first, _ = await check_out_and_pay(client, served, side, future_date(161))
         await asyncio.wait_for(mailer.sending.wait(), PATIENCE)  # its email is stuck sending
 
-        second, _ = await check_out_and_pay(client, served, future_date(162))
+        second, _ = await check_out_and_pay(client, served, side, future_date(162))
 
         assert (first.status_code, second.status_code) == (200, 200)
         assert mailer.sent == []

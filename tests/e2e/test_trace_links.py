@@ -13,17 +13,18 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from adapters.telemetry.otel_tracing import OtelTracing
 from adapters.telemetry.span_processor import CorrelationIdSpanProcessor
 from entrypoints.http.app import create_asgi
-from tests.e2e.conftest import MakeElope
+from tests.e2e.conftest import MakeElope, payment_side
+from tests.fakes.stripe_server import FakeStripe
 
 
 async def test_the_webhook_span_links_to_the_checkout_trace_and_carries_its_correlation_id(
-    make_elope: MakeElope, future_date: Callable[[int], str],
+    make_elope: MakeElope, fake_stripe: FakeStripe | None, future_date: Callable[[int], str],
 ) -> None:
     exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(CorrelationIdSpanProcessor())
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    app = await make_elope(tracing=OtelTracing(tracer_provider=provider))
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(CorrelationIdSpanProcessor())
+    tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
+    app = await make_elope(tracing=OtelTracing(tracer_provider=tracer_provider))
     transport = httpx.ASGITransport(app=create_asgi(app, run_background=False))
     async with httpx.AsyncClient(transport=transport, base_url="http://elope.test") as client:
         checkout = await client.post(
@@ -31,8 +32,7 @@ async def test_the_webhook_span_links_to_the_checkout_trace_and_carries_its_corr
             json={"packageSlug": "sunrise-cliffs", "eventDate": future_date(140),
                   "coupleName": "Ada & Grace", "email": "trace@example.com"})
         assert checkout.status_code == 201, checkout.text
-        assert app.local_checkout is not None
-        raw, signature = app.local_checkout.pay(checkout.json()["sessionId"])
+        raw, signature = payment_side(app, fake_stripe).pay(checkout.json()["sessionId"])
         paid = await client.post("/v1/webhooks/stripe", content=raw,
                                  headers={"Stripe-Signature": signature,
                                           "X-Request-ID": "webhook-req-1"})

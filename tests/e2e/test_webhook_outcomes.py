@@ -15,7 +15,14 @@ import stripe
 from entrypoints.bootstrap import Elope
 from entrypoints.settings import Settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, paid_session, sign, stripe_event
-from tests.e2e.conftest import MakeElope, bookings_on, http_client, inbox
+from tests.e2e.conftest import (
+    MakeElope,
+    PaymentSide,
+    bookings_on,
+    http_client,
+    inbox,
+    known_to_provider,
+)
 
 WEBHOOK = "/v1/webhooks/stripe"
 
@@ -192,18 +199,20 @@ async def test_a_transient_failure_is_stored_failed_and_the_next_delivery_books(
 
 
 async def test_a_date_taken_while_the_second_couple_paid_is_refunded_with_an_apology(
+    provider: PaymentSide,
     client: httpx.AsyncClient, admin_headers: dict[str, str], settings: Settings,
     elope: Elope, future_date: Callable[[int], str],
 ) -> None:
     package_id, date = await sunrise_id(client), future_date(74)
     winner = paid_session(package_id=package_id, event_date=date)
     late = paid_session(package_id=package_id, event_date=date, email="late@example.com")
+    known_to_provider(provider, winner, late)
     first = await deliver(client, settings, stripe_event("checkout.session.completed", winner))
     assert first.status_code == 200, first.text
     response = await deliver(client, settings, stripe_event("checkout.session.completed", late))
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "PROCESSED"
-    refunds = elope.payments.refunds  # type: ignore[attr-defined]
+    refunds = provider.refunds
     assert list(refunds) == [f"refund:{late['id']}"]
     refund = refunds[f"refund:{late['id']}"]
     assert (refund["payment_intent"], refund["amount"]) == (late["payment_intent"], 180_000)

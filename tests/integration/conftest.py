@@ -16,16 +16,22 @@ from entrypoints.asgi import prepare_mock_preset
 from entrypoints.bootstrap import Elope, bootstrap
 from entrypoints.settings import Settings, load_settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.fakes.stripe_server import FakeStripe, FakeStripePort
 
 WEBHOOK_SECRET = "whsec_integration_tests_secret"
 JWT_SECRET = "integration-tests-jwt-secret-0123456789"
 
 
-def real_environment(dsn: str, mail_dir: Path) -> dict[str, str]:
-    """The environment a real-preset process gets (as strings, as a shell would give it)."""
+STRIPE_SECRET_KEY = "sk_test_integration"
+
+
+def real_environment(dsn: str, mail_dir: Path, stripe_api_base: str) -> dict[str, str]:
+    """The environment a real-preset process gets (as strings, as a shell would give it);
+    its Stripe is the local fake at `stripe_api_base`."""
     return {
         "ADAPTERS_PRESET": "real", "DATABASE_URL": dsn, "JWT_SECRET": JWT_SECRET,
-        "STRIPE_SECRET_KEY": "sk_test_integration", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_SECRET_KEY": STRIPE_SECRET_KEY, "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_API_BASE": stripe_api_base,
         "MAIL_SINK_DIR": str(mail_dir), "ADMIN_EMAIL": ADMIN_EMAIL,
         "ADMIN_PASSWORD": ADMIN_PASSWORD, "LOG_LEVEL": "WARNING",
         "OUTBOX_RELAY_INTERVAL_SECONDS": "1",
@@ -33,8 +39,19 @@ def real_environment(dsn: str, mail_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def real_settings(clean_postgres: str, tmp_path: Path) -> Settings:
-    env = real_environment(clean_postgres, tmp_path / "mail")
+def fake_stripe(stripe_port: tuple[FakeStripePort, str]) -> FakeStripe:
+    """This test's Stripe: a fresh fake behind the process's local Stripe server."""
+    return stripe_port[0].fresh(STRIPE_SECRET_KEY, WEBHOOK_SECRET)
+
+
+@pytest.fixture
+def stripe_api_base(stripe_port: tuple[FakeStripePort, str], fake_stripe: FakeStripe) -> str:
+    return stripe_port[1]
+
+
+@pytest.fixture
+def real_settings(clean_postgres: str, tmp_path: Path, stripe_api_base: str) -> Settings:
+    env = real_environment(clean_postgres, tmp_path / "mail", stripe_api_base)
     return load_settings(**{key.lower(): value for key, value in env.items()})
 
 

@@ -48,9 +48,9 @@ async def test_applying_the_migrations_twice_changes_nothing_the_second_time(
 
 
 async def test_two_processes_migrating_one_database_at_the_same_moment_both_succeed(
-    empty_database: str, tmp_path: Path,
+    empty_database: str, tmp_path: Path, stripe_api_base: str,
 ) -> None:
-    env = {**os.environ, **real_environment(empty_database, tmp_path / "mail")}
+    env = {**os.environ, **real_environment(empty_database, tmp_path / "mail", stripe_api_base)}
     runs = [await asyncio.create_subprocess_exec(
         ELOPE, "migrate", env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for _ in range(2)]

@@ -22,8 +22,8 @@ from tests.integration.servers import ELOPE, ServerProcess
 
 
 @pytest.fixture
-def env(clean_postgres: str, tmp_path: Path) -> dict[str, str]:
-    environment = {**real_environment(clean_postgres, tmp_path / "mail"),
+def env(clean_postgres: str, tmp_path: Path, stripe_api_base: str) -> dict[str, str]:
+    environment = {**real_environment(clean_postgres, tmp_path / "mail", stripe_api_base),
                    "OUTBOX_LEASE_SECONDS": "2"}
     for job in (["seed"], ["create-admin", "--email", "ops@example.com", "--password", "pw-123456"]):
         done = subprocess.run([ELOPE, *job], env={**os.environ, **environment},

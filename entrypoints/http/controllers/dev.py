@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from litestar import Controller, MediaType, Response, get, post
+from litestar import Controller, MediaType, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect
@@ -15,6 +15,7 @@ from application.commands import RecordStripeEvent
 from application.messaging.bus import MessageBus
 from application.queries.bookings import BookingQueries
 from domain.errors import Conflict, NotFound
+from entrypoints.http.controllers.checkout_pages import amount
 from entrypoints.http.schemas import BookingRead, SimulateCheckoutCreate
 
 
@@ -69,16 +70,23 @@ class DevController(Controller):
         session = _checkout(local_checkout).session_view(session_id)
         meta = session["metadata"]
         items = "".join(
-            f"<li>{html.escape(i['name'])}: {i['amount'] / 100:.2f}</li>" for i in session["line_items"]
+            f"<li>{html.escape(i['name'])}: {html.escape(amount(i['amount']))}</li>"
+            for i in session["line_items"]
         )
-        state = html.escape(str(session["status"]))
+        if session["status"] == "open":
+            # Like Stripe's page: Pay, or go back to the business's cancel page.
+            actions = (f'<form method="post" action="/v1/dev/checkout/{html.escape(session_id)}'
+                       f'/pay"><button type="submit">Pay</button></form>'
+                       f'<p><a href="{html.escape(session["cancel_url"])}">Cancel</a></p>')
+        else:
+            state = "paid" if session["payment_status"] == "paid" else session["status"]
+            actions = f"<p>This checkout is {html.escape(str(state))}: nothing to pay.</p>"
         return _PAGE.format(
             date=html.escape(meta.get("eventDate", "")),
             names=html.escape(meta.get("coupleName", "")),
             items=items,
-            total=f"{session['amount_total'] / 100:.2f}",
-            state=state,
-            action=f"/v1/dev/checkout/{html.escape(session_id)}/pay",
+            total=html.escape(amount(session["amount_total"])),
+            actions=actions,
         )
 
     @post(
@@ -90,17 +98,19 @@ class DevController(Controller):
     async def pay(
         self,
         bus: NamedDependency[MessageBus],
-        bookings: NamedDependency[BookingQueries],
         local_checkout: NamedDependency[LocalCheckout | None],
         correlation_id: NamedDependency[str],
         session_id: FromPath[str],
     ) -> Redirect:
-        booking = await _complete(bus, bookings, _checkout(local_checkout), session_id, correlation_id)
-        return Redirect(path=f"/v1/bookings/{booking.id}", status_code=303)
-
-    @get("/checkout/done", operation_id="mockCheckoutDone", include_in_schema=False)
-    async def done(self) -> Response[str]:
-        return Response("Paid. You may close this page.", media_type=MediaType.TEXT)
+        checkout = _checkout(local_checkout)
+        raw, signature = checkout.pay(session_id)
+        await bus.handle(RecordStripeEvent(raw_body=raw, signature=signature,
+                                           correlation_id=correlation_id))
+        # Where Stripe sends the couple after paying, whatever the booking's outcome: the
+        # success page says booked, or the email explains the refund.
+        success = str(checkout.session_view(session_id)["success_url"])
+        return Redirect(path=success.replace("{CHECKOUT_SESSION_ID}", session_id),
+                        status_code=303)
 
 
 _PAGE = """<!doctype html>
@@ -110,8 +120,8 @@ _PAGE = """<!doctype html>
 <h1>Mock checkout</h1>
 <p>{names} - {date}</p>
 <ul>{items}</ul>
-<p><strong>Total: {total}</strong> (session {state})</p>
-<form method="post" action="{action}"><button type="submit">Pay</button></form>
+<p><strong>Total: {total}</strong></p>
+{actions}
 <p><small>No money moves: this page stands in for Stripe Checkout in the mock preset.</small></p>
 </body></html>
 """
