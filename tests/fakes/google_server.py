@@ -27,7 +27,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.fakes.local_server import serving
+from tests.fakes.local_server import request_of, serving
 
 CALENDAR_ID = "bookings@group.calendar.google.com"
 CLIENT_EMAIL = "elope-calendar@elope-test.iam.gserviceaccount.com"
@@ -162,13 +162,7 @@ class FakeGoogle:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        raw = b""
-        while True:
-            message = await receive()
-            raw += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        raw, headers = await request_of(scope, receive)
         body: Any = None
         if raw and "json" in headers.get("content-type", ""):
             body = json.loads(raw)

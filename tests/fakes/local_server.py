@@ -40,3 +40,15 @@ def serving(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+async def request_of(scope: dict[str, Any], receive: Any) -> tuple[bytes, dict[str, str]]:
+    """An ASGI request's whole body and its headers (names lower-cased), for the fakes."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    return body, headers

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 from adapters.stand_ins import stripe_objects
 from adapters.stripe.webhook_verification import signed_event
 from domain.errors import NotFound
-from tests.fakes.local_server import serving
+from tests.fakes.local_server import request_of, serving
 from tests.fakes.stripe_routes import Reply, StripeRoutes, stripe_error
 
 Recorded = tuple[str, str, dict[str, str], dict[str, str]]
@@ -103,14 +103,8 @@ class FakeStripe(StripeRoutes):
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body, headers = await request_of(scope, receive)
         method, path = scope["method"], scope["path"]
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         raw_fields = body if method == "POST" else scope["query_string"]
         fields = dict(parse_qsl(raw_fields.decode(), keep_blank_values=True))
         if path.startswith("/v1/") and self.delay_seconds:
