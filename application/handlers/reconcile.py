@@ -45,11 +45,11 @@ async def reconcile_holds(
             outcomes.append(outcome)
         if len(due) < BATCH:
             break
+    report = ReconcileReport(tuple(outcomes))
     if outcomes:
-        report = ReconcileReport(tuple(outcomes))
         log.info("reconciled %d holds: %d completed, %d released, %d failed", len(outcomes),
                  report.completed, report.released, report.failed)
-    return ReconcileReport(tuple(outcomes))
+    return report
 
 
 async def _reconcile_one(
