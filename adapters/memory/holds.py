@@ -36,6 +36,9 @@ class MemoryHoldRepository:
             hold, released_at=hold.released_at or now, settled=True)
         return hold if hold.released_at is None else None
 
+    async def mark_settled(self, session_id: str, now: dt.datetime) -> None:
+        await self.release(session_id, now)
+
     async def active_on(self, date: EventDate, now: dt.datetime) -> DateHold | None:
         for hold in self._store.holds.values():
             if hold.event_date == date and hold.is_active(now):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +91,11 @@ class MemoryUnitOfWork:
 
     async def lock_date(self, date: EventDate) -> None:
         """Nothing to do: the store lock already serializes whole transactions."""
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[None]:
+        """Each write takes effect (or fails) at its call, which a batch allows."""
+        yield
 
     async def commit(self) -> None:
         if self._saved is None:

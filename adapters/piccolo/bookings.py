@@ -12,7 +12,7 @@ from piccolo.query.functions import Coalesce
 from piccolo.query.methods.select import Select
 from piccolo.querystring import QueryString
 
-from adapters.piccolo.statements import Connection, execute, fetch
+from adapters.piccolo.statements import Connection, execute, fetch, subquery, write
 from adapters.piccolo.tables import BookingAddOnRow, BookingRow, CustomerRow
 from application.ports.bookings import BookingCursor, BookingFilter
 from domain.booking import BookedAddOn, Booking, BookingStatus
@@ -34,15 +34,14 @@ _ADD_ONS_JSON = QueryString(
     BookingAddOnRow.title, BookingAddOnRow.unit_price_cents, BookingAddOnRow.position)
 
 
-def _subquery(query: Select[Any]) -> QueryString:
-    # Piccolo takes a Select as a subquery only in is_in/not_in; as a value it is a QueryString.
-    return QueryString("({})", query.querystrings[0])
+def _paid_on(date: EventDate) -> QueryString:
+    return QueryString("({} = {} AND {})", BookingRow.event_date, date.value, _PAID)
 
 
 def _select() -> Select[Any]:
     add_ons = BookingAddOnRow.select(_ADD_ONS_JSON).where(
         BookingAddOnRow.booking_id == BookingRow.id)
-    return BookingRow.select(*_COLUMNS, Coalesce(_subquery(add_ons), "[]", alias="add_ons"))
+    return BookingRow.select(*_COLUMNS, Coalesce(subquery(add_ons), "[]", alias="add_ons"))
 
 
 def _booking(row: dict[str, Any]) -> Booking:
@@ -65,7 +64,7 @@ class PiccoloBookingRepository:
         customer = CustomerRow.select(CustomerRow.id).where(CustomerRow.email == booking.email)
         try:
             await execute(self._connection, BookingRow.insert(BookingRow(
-                id=booking.id, package_id=booking.package_id, customer_id=_subquery(customer),
+                id=booking.id, package_id=booking.package_id, customer_id=subquery(customer),
                 couple_name=booking.couple_name, email=booking.email, phone=booking.phone,
                 event_date=booking.event_date.value, total_cents=booking.total.cents,
                 status=booking.status.value, created_at=booking.created_at,
@@ -80,7 +79,7 @@ class PiccoloBookingRepository:
         except asyncpg.ForeignKeyViolationError as exc:
             raise NotFound(f"no package '{booking.package_id}'") from exc
         if booking.add_ons:  # one multi-row INSERT; none at all without add-ons
-            await execute(self._connection, BookingAddOnRow.insert(*(
+            await write(self._connection, BookingAddOnRow.insert(*(
                 BookingAddOnRow(booking_id=booking.id, position=i, add_on_id=a.add_on_id,
                                 title=a.title, unit_price_cents=a.unit_price.cents)
                 for i, a in enumerate(booking.add_ons))))
@@ -110,7 +109,12 @@ class PiccoloBookingRepository:
             BookingRow.payment_intent_id == payment_intent_id).order_by(BookingRow.created_at))
 
     async def paid_on(self, date: EventDate) -> Booking | None:
-        return await self._one(_select().where(BookingRow.event_date == date.value, _PAID))
+        return await self._one(_select().where(_paid_on(date)))
+
+    async def by_session_or_paid_on(self, session_id: str, date: EventDate) -> list[Booking]:
+        rows = await fetch(self._connection, _select().where(QueryString(
+            "({} = {} OR {})", BookingRow.session_id, session_id, _paid_on(date))))
+        return [_booking(r) for r in rows]
 
     async def paid_dates_between(self, start: EventDate, end: EventDate) -> set[EventDate]:
         rows = await fetch(self._connection, BookingRow.select(BookingRow.event_date).where(

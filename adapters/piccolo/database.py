@@ -23,6 +23,14 @@ _engines: dict[str, PostgresEngine] = {}
 _users: dict[str, int] = {}
 
 
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """The pool's reset: nothing. asyncpg's default sends `RESET ALL; UNLISTEN *; CLOSE ALL;
+    pg_advisory_unlock_all()` on every release - a round trip per unit of work for state Elope
+    never leaves behind: no SET, no LISTEN and no cursor on pooled connections, advisory locks
+    only at transaction level. (asyncpg still rolls back a transaction left open, and a unit
+    of work never hands one back.)"""
+
+
 class PiccoloDatabase:
     def __init__(
         self, dsn: str, *, pool_min: int = 1, pool_max: int = 10,
@@ -54,7 +62,7 @@ class PiccoloDatabase:
         if _users.get(self._dsn, 0) == 0:
             await self.engine.start_connection_pool(
                 min_size=self._pool_min, max_size=self._pool_max,
-                server_settings=self._server_settings,
+                server_settings=self._server_settings, reset=_keep_session,
             )
         _users[self._dsn] = _users.get(self._dsn, 0) + 1
         self._open = True

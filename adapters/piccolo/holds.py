@@ -11,7 +11,7 @@ from piccolo.custom_types import Combinable
 from piccolo.query.functions import Coalesce
 from piccolo.querystring import QueryString
 
-from adapters.piccolo.statements import Connection, execute, fetch
+from adapters.piccolo.statements import Connection, execute, fetch, write
 from adapters.piccolo.tables import HoldRow
 from domain.errors import Conflict, DateUnavailable
 from domain.event_date import EventDate
@@ -63,14 +63,14 @@ class PiccoloHoldRepository:
         return _hold(rows[0]) if rows else None
 
     async def release(self, session_id: str, now: dt.datetime) -> DateHold | None:
-        rows = await fetch(self._connection, HoldRow.select(*_COLUMNS).where(
-            HoldRow.session_id == session_id).lock_rows("UPDATE"))
-        if not rows:
-            return None
-        await execute(self._connection, HoldRow.update({
+        # One statement: the row as it was (locked by the subquery) and the update of it.
+        rows = await fetch(self._connection, HoldRow.raw(_RELEASE, session_id, now))
+        return _hold(rows[0]) if rows and rows[0]["released_at"] is None else None
+
+    async def mark_settled(self, session_id: str, now: dt.datetime) -> None:
+        await write(self._connection, HoldRow.update({
             HoldRow.released_at: Coalesce(HoldRow.released_at, now), HoldRow.settled: True,
         }).where(HoldRow.session_id == session_id))
-        return _hold(rows[0]) if rows[0]["released_at"] is None else None
 
     async def active_on(self, date: EventDate, now: dt.datetime) -> DateHold | None:
         rows = await fetch(self._connection, HoldRow.select(*_COLUMNS).where(
@@ -98,6 +98,13 @@ class PiccoloHoldRepository:
         # UPDATE ... RETURNING keeps no order: put the oldest first again.
         return sorted((_hold(r) for r in rows), key=lambda h: (h.expires_at, h.session_id))
 
+
+_RELEASE = """
+    WITH was AS (SELECT * FROM date_hold WHERE session_id = {} FOR UPDATE)
+    UPDATE date_hold SET released_at = coalesce(date_hold.released_at, {}), settled = true
+    FROM was WHERE date_hold.session_id = was.session_id
+    RETURNING was.session_id, was.event_date, was.expires_at, was.released_at,
+              was.correlation_id, was.package_id, was.settled"""
 
 _CLAIM = """
     UPDATE date_hold SET reconcile_after = {}

@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from adapters.piccolo.statements import Connection, execute, fetch
+from adapters.piccolo.statements import Connection, fetch, write
 from adapters.piccolo.tables import OutboxRow
 from application.ports.outbox import OutboxMessage
 from domain.errors import Conflict, NotFound
@@ -29,13 +29,16 @@ class PiccoloOutbox:
         self.added: int = 0
 
     async def add(self, message_id: str, event: DomainEvent, now: dt.datetime) -> None:
-        try:
-            await execute(self._connection, OutboxRow.insert(OutboxRow(
-                id=message_id, event_type=type(event).__name__,
-                payload=json.dumps(dataclasses.asdict(event)), created_at=now, available_at=now,
-            )))
-        except asyncpg.UniqueViolationError as exc:  # a domain error, as the memory set raises
-            raise Conflict(f"outbox message {message_id} already exists") from exc
+        def taken(exc: asyncpg.PostgresError) -> Conflict | None:
+            # A domain error, as the memory set raises.
+            if isinstance(exc, asyncpg.UniqueViolationError) and exc.constraint_name == "outbox_message_pkey":
+                return Conflict(f"outbox message {message_id} already exists")
+            return None
+
+        await write(self._connection, OutboxRow.insert(OutboxRow(
+            id=message_id, event_type=type(event).__name__,
+            payload=json.dumps(dataclasses.asdict(event)), created_at=now, available_at=now,
+        )), translate=taken)
         self.added += 1
 
     async def claim(

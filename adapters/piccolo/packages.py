@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import asyncpg
+from piccolo.query.functions import Coalesce
+from piccolo.query.methods.select import Select
 from piccolo.querystring import QueryString
 
-from adapters.piccolo.statements import Connection, execute, fetch
+from adapters.piccolo.statements import Connection, execute, fetch, subquery
 from adapters.piccolo.tables import AddOnRow, PackageRow
 from domain.catalog import AddOn, Package
 from domain.errors import Conflict, NotFound, StaleVersion
@@ -20,12 +23,14 @@ def _add_on(row: dict[str, Any]) -> AddOn:
                  photo_url=row["photo_url"], active=row["active"])
 
 
-def _package(row: dict[str, Any], add_ons: list[dict[str, Any]]) -> Package:
+def _package(row: dict[str, Any]) -> Package:
+    add_ons = json.loads(row["add_ons"]) if isinstance(row["add_ons"], str) else row["add_ons"]
     return Package(
         id=row["id"], slug=row["slug"], title=row["title"], description=row["description"],
         price=Money(row["price_cents"]), photo_url=row["photo_url"], active=row["active"],
         version=row["version"],
-        add_ons=tuple(_add_on(a) for a in add_ons if a["package_id"] == row["id"]),
+        add_ons=tuple(AddOn(id=a[0], package_id=row["id"], title=a[1], description=a[2],
+                            price=Money(a[3]), photo_url=a[4], active=a[5]) for a in add_ons),
     )
 
 
@@ -38,36 +43,35 @@ _IN_PYTHON_ORDER = (QueryString('{} COLLATE "C"', PackageRow.title),
                     QueryString('{} COLLATE "C"', PackageRow.id))
 _ADD_ON_COLUMNS = (AddOnRow.id, AddOnRow.package_id, AddOnRow.title, AddOnRow.description,
                    AddOnRow.price_cents, AddOnRow.photo_url, AddOnRow.active)
+# Raw: Piccolo has no json_agg (an aggregate with its own ORDER BY). Each package comes with
+# its add-ons, in the order they were added, in the package's own statement.
+_ADD_ONS_JSON = QueryString(
+    "json_agg(json_build_array({}, {}, {}, {}, {}, {}) ORDER BY {})", AddOnRow.id,
+    AddOnRow.title, AddOnRow.description, AddOnRow.price_cents, AddOnRow.photo_url,
+    AddOnRow.active, AddOnRow.created_seq)
+
+
+def _select() -> Select[Any]:
+    add_ons = AddOnRow.select(_ADD_ONS_JSON).where(AddOnRow.package_id == PackageRow.id)
+    return PackageRow.select(*_PACKAGE_COLUMNS, Coalesce(subquery(add_ons), "[]", alias="add_ons"))
 
 
 class PiccoloPackageRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    async def _with_add_ons(self, rows: list[dict[str, Any]]) -> list[Package]:
-        if not rows:
-            return []
-        add_ons = await fetch(self._connection, AddOnRow.select(*_ADD_ON_COLUMNS).where(
-            AddOnRow.package_id.is_in([r["id"] for r in rows])
-        ).order_by(AddOnRow.created_seq))
-        return [_package(r, add_ons) for r in rows]
-
     async def list_active(self) -> list[Package]:
-        rows = await fetch(self._connection, PackageRow.select(*_PACKAGE_COLUMNS).where(
+        rows = await fetch(self._connection, _select().where(
             PackageRow.active.eq(True)).order_by(*_IN_PYTHON_ORDER))
-        return await self._with_add_ons(rows)
+        return [_package(r) for r in rows]
 
     async def get(self, package_id: str) -> Package | None:
-        rows = await fetch(self._connection, PackageRow.select(*_PACKAGE_COLUMNS).where(
-            PackageRow.id == package_id))
-        found = await self._with_add_ons(rows)
-        return found[0] if found else None
+        rows = await fetch(self._connection, _select().where(PackageRow.id == package_id))
+        return _package(rows[0]) if rows else None
 
     async def get_by_slug(self, slug: str) -> Package | None:
-        rows = await fetch(self._connection, PackageRow.select(*_PACKAGE_COLUMNS).where(
-            PackageRow.slug == slug))
-        found = await self._with_add_ons(rows)
-        return found[0] if found else None
+        rows = await fetch(self._connection, _select().where(PackageRow.slug == slug))
+        return _package(rows[0]) if rows else None
 
     async def add(self, package: Package) -> None:
         try:

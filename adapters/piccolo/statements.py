@@ -1,35 +1,42 @@
-"""Run Piccolo queries on one explicit connection.
+"""Run Piccolo queries in a unit of work's own transaction.
 
 Piccolo runs a query through the engine its table is bound to, inside a transaction only if
 that engine's context says so. A unit of work here owns its connection and its transaction
-instead, so queries are built with Piccolo and executed on that connection - no statement can
-slip outside the transaction it belongs to.
+instead, so queries are built with Piccolo and executed through that transaction - no
+statement can slip outside the transaction it belongs to.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import Any
 
-import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 from piccolo.query.base import Query
+from piccolo.query.methods.select import Select
+from piccolo.querystring import QueryString
 
-# What a unit of work hands its repositories: a connection borrowed from the pool.
-# (Subscripted only for the type checker: asyncpg's runtime class is not generic.)
-Connection: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
+from adapters.piccolo.lazy_transaction import ErrorTranslation, LazyTransaction
 
-
-def _compiled(query: Query[Any, Any]) -> tuple[str, list[Any]]:
-    (querystring,) = query.querystrings
-    sql, args = querystring.compile_string(engine_type="postgres")
-    return sql, list(args)
+# What a unit of work hands its repositories.
+Connection = LazyTransaction
 
 
 async def fetch(connection: Connection, query: Query[Any, Any]) -> list[dict[str, Any]]:
-    sql, args = _compiled(query)
-    return [dict(row) for row in await connection.fetch(sql, *args)]
+    return await connection.fetch(query)
 
 
 async def execute(connection: Connection, query: Query[Any, Any]) -> None:
-    sql, args = _compiled(query)
-    await connection.execute(sql, *args)
+    await connection.execute(query)
+
+
+async def write(
+    connection: Connection, query: Query[Any, Any], *, missing: str | None = None,
+    translate: ErrorTranslation | None = None,
+) -> None:
+    """A write whose result nobody reads; inside the unit of work's `batch()` it is sent
+    with the others at the batch's end (see LazyTransaction)."""
+    await connection.write(query, missing=missing, translate=translate)
+
+
+def subquery(query: Select[Any]) -> QueryString:
+    """A Select as a value (Piccolo takes one as a subquery only in is_in/not_in)."""
+    return QueryString("({})", query.querystrings[0])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.piccolo.statements import Connection, execute, fetch
+from adapters.piccolo.statements import Connection, fetch, write
 from adapters.piccolo.tables import TimelineRow
 from domain.timeline import TimelineEntry, TimelineKind
 
@@ -12,7 +12,7 @@ class PiccoloTimelineRepository:
         self._connection = connection
 
     async def add(self, entry: TimelineEntry) -> None:
-        await execute(self._connection, TimelineRow.insert(TimelineRow(
+        await write(self._connection, TimelineRow.insert(TimelineRow(
             session_id=entry.session_id, at=entry.at, kind=entry.kind.value, detail=entry.detail,
             correlation_id=entry.correlation_id,
         )))

@@ -1,7 +1,8 @@
 """One PostgreSQL transaction over every repository; rolls back unless committed.
 
 It owns its pool connection and its transaction (rather than Piccolo's engine-wide current
-transaction), so the repositories run every statement on exactly that connection.
+transaction), so the repositories run every statement on exactly that connection; the
+transaction begins only when a statement needs it (see LazyTransaction).
 
 Database failures are translated here, once, into the domain's terms: a busy lock is DateBusy
 (409), a serialization failure or deadlock is TransientFailure (retried by the caller), a lost
@@ -12,10 +13,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 
 import asyncpg
-from asyncpg.transaction import Transaction
 
 from adapters.piccolo.admin_users import PiccoloAdminUserRepository
 from adapters.piccolo.blackouts import PiccoloBlackoutRepository
@@ -24,11 +25,11 @@ from adapters.piccolo.customers import PiccoloCustomerRepository
 from adapters.piccolo.database import PiccoloDatabase
 from adapters.piccolo.early_refunds import PiccoloEarlyRefundRepository
 from adapters.piccolo.holds import PiccoloHoldRepository
+from adapters.piccolo.lazy_transaction import LazyTransaction
 from adapters.piccolo.outbox import PiccoloOutbox
 from adapters.piccolo.outbox_notifications import OUTBOX_CHANNEL
 from adapters.piccolo.packages import PiccoloPackageRepository
 from adapters.piccolo.sent_mail import PiccoloSentMailLog
-from adapters.piccolo.statements import Connection
 from adapters.piccolo.timeline import PiccoloTimelineRepository
 from adapters.piccolo.webhook_events import PiccoloWebhookEventRepository
 from application.ports.admin_users import AdminUserRepository
@@ -83,8 +84,7 @@ class PiccoloUnitOfWork:
         self._on_outbox_commit = on_outbox_commit
         self._outbox: PiccoloOutbox | None = None
         self._outbox_committed = 0
-        self._connection: Connection | None = None
-        self._transaction: Transaction | None = None
+        self._transaction: LazyTransaction | None = None
 
     async def __aenter__(self) -> PiccoloUnitOfWork:
         pool = self._database.pool
@@ -93,33 +93,23 @@ class PiccoloUnitOfWork:
         try:
             connection = await pool.acquire(timeout=self._database.acquire_timeout)
         except (*_UNREACHABLE, asyncpg.PostgresError) as exc:
-            # Any refusal before the transaction began (server down, database closed to new
+            # Any refusal before the work began (server down, database closed to new
             # connections, pool exhausted) means the same to a caller: try again later.
             await self._database.connections_lost()
             raise StorageUnavailable("the database is unavailable") from exc
-        self._connection = connection
-        try:
-            await self._begin()
-        except BaseException as exc:
-            # A connection that cannot even begin is broken (the server cut it): close it so
-            # the pool opens a fresh one instead of handing this one out again.
-            connection.terminate()
-            await self._hand_back()
-            await self._database.connections_lost()
-            if isinstance(exc, (*_UNREACHABLE, asyncpg.PostgresError)):
-                raise StorageUnavailable("the database is unavailable") from exc
-            raise
-        self.packages = PiccoloPackageRepository(connection)
-        self.bookings = PiccoloBookingRepository(connection)
-        self.holds = PiccoloHoldRepository(connection)
-        self.customers = PiccoloCustomerRepository(connection)
-        self.early_refunds = PiccoloEarlyRefundRepository(connection)
-        self.blackouts = PiccoloBlackoutRepository(connection)
-        self.webhook_events = PiccoloWebhookEventRepository(connection)
-        self.timeline = PiccoloTimelineRepository(connection)
-        self.outbox = self._outbox = PiccoloOutbox(connection)
-        self.sent_mail = PiccoloSentMailLog(connection)
-        self.admin_users = PiccoloAdminUserRepository(connection)
+        # No BEGIN yet: the first statement that needs a transaction starts it.
+        self._transaction = transaction = LazyTransaction(connection)
+        self.packages = PiccoloPackageRepository(transaction)
+        self.bookings = PiccoloBookingRepository(transaction)
+        self.holds = PiccoloHoldRepository(transaction)
+        self.customers = PiccoloCustomerRepository(transaction)
+        self.early_refunds = PiccoloEarlyRefundRepository(transaction)
+        self.blackouts = PiccoloBlackoutRepository(transaction)
+        self.webhook_events = PiccoloWebhookEventRepository(transaction)
+        self.timeline = PiccoloTimelineRepository(transaction)
+        self.outbox = self._outbox = PiccoloOutbox(transaction)
+        self.sent_mail = PiccoloSentMailLog(transaction)
+        self.admin_users = PiccoloAdminUserRepository(transaction)
         return self
 
     async def __aexit__(
@@ -134,7 +124,6 @@ class PiccoloUnitOfWork:
         except (*_UNREACHABLE, asyncpg.PostgresError):
             pass
         finally:
-            self._transaction = None
             # Always: a connection that never returns to the pool hangs its close() forever.
             await self._hand_back()
         if isinstance(exc, _UNREACHABLE):
@@ -142,18 +131,16 @@ class PiccoloUnitOfWork:
         if exc is not None and not isinstance(exc, DomainError):
             self._translate(exc)
 
-    async def _begin(self) -> None:
-        assert self._connection is not None
-        self._transaction = self._connection.transaction()
-        await self._transaction.start()
-
     async def _hand_back(self) -> None:
-        connection, self._connection = self._connection, None
+        transaction, self._transaction = self._transaction, None
         pool = self._database.pool
-        if connection is None:
+        if transaction is None:
             return
+        connection = transaction.connection
         try:
-            if pool is not None:
+            # The pool hands connections back as they are (no reset query, see
+            # PiccoloDatabase), so one still in a transaction must not go back at all.
+            if pool is not None and not connection.is_closed() and not transaction.open:
                 await pool.release(connection, timeout=5)
             else:
                 connection.terminate()
@@ -169,40 +156,37 @@ class PiccoloUnitOfWork:
         if isinstance(exc, _UNREACHABLE):
             raise StorageUnavailable("the database is unavailable") from exc
 
+    def _current(self) -> LazyTransaction:
+        if self._transaction is None:
+            raise RuntimeError("the unit of work is used outside `async with`")
+        return self._transaction
+
     async def lock_date(self, date: EventDate) -> None:
-        assert self._connection is not None
-        locked = await self._connection.fetchval(
-            "SELECT pg_try_advisory_xact_lock($1)", date_lock_key(date))
-        if not locked:
+        try:
+            await self._current().lock(date_lock_key(date))
+        except asyncpg.LockNotAvailableError as exc:
+            # Held by another process's transaction for longer than DB_LOCK_TIMEOUT_MS.
             self._metrics.lock_timeout()
-            raise DateBusy(str(date))
+            raise DateBusy(str(date)) from exc
+
+    def batch(self) -> AbstractAsyncContextManager[None]:
+        return self._current().batch()
 
     async def commit(self) -> None:
-        """Commit, and go on in a new transaction on the same connection: a commit is a
-        checkpoint, as in the memory set - work after it is rolled back at exit unless
+        """Commit; work after it runs in a new transaction, begun by its first statement - a
+        commit is a checkpoint, as in the memory set: later work is rolled back at exit unless
         committed again."""
-        assert self._transaction is not None and self._connection is not None
         wrote_outbox = self._outbox is not None and self._outbox.added > self._outbox_committed
         try:
-            if wrote_outbox:
-                # Delivered at COMMIT, and only if it commits: every instance's relay wakes.
-                # (A notification has no Piccolo query; PostgreSQL folds repeats into one.)
-                await self._connection.execute(f"NOTIFY {OUTBOX_CHANNEL}")
-            await self._transaction.commit()
+            # Delivered at COMMIT, and only if it commits: every instance's relay wakes.
+            # (PostgreSQL folds repeats into one.)
+            await self._current().commit(OUTBOX_CHANNEL if wrote_outbox else None)
         except _UNREACHABLE as exc:
-            self._transaction = None
             raise StorageUnavailable("the database is unavailable") from exc
-        self._transaction = None
         if wrote_outbox and self._outbox is not None:
             self._outbox_committed = self._outbox.added
             if self._on_outbox_commit is not None:
                 self._on_outbox_commit()
-        try:
-            await self._begin()
-        except (*_UNREACHABLE, asyncpg.PostgresError):
-            # The commit stands; only the next transaction could not begin. A statement run
-            # after this fails on the dead connection by itself.
-            self._transaction = None
 
 
 def piccolo_uow_factory(

@@ -7,10 +7,9 @@ from typing import Any
 from piccolo.custom_types import Combinable
 from piccolo.querystring import QueryString
 
-from adapters.piccolo.statements import Connection, fetch
+from adapters.piccolo.statements import Connection, fetch, write
 from adapters.piccolo.tables import WebhookEventRow
 from application.ports.webhook_events import WebhookCursor
-from domain.errors import NotFound
 from domain.webhook_event import WebhookEvent, WebhookStatus
 
 _COLUMNS = (WebhookEventRow.event_id, WebhookEventRow.event_type, WebhookEventRow.raw_payload,
@@ -50,14 +49,13 @@ class PiccoloWebhookEventRepository:
         return _event(rows[0]) if rows else None
 
     async def save(self, event: WebhookEvent) -> None:
-        updated = await fetch(self._connection, WebhookEventRow.update({
+        await write(self._connection, WebhookEventRow.update({
             WebhookEventRow.status: event.status.value, WebhookEventRow.attempts: event.attempts,
             WebhookEventRow.last_error: event.last_error,
             WebhookEventRow.processed_at: event.processed_at,
             WebhookEventRow.claimed_until: event.claimed_until,
-        }).where(WebhookEventRow.event_id == event.event_id).returning(WebhookEventRow.event_id))
-        if not updated:
-            raise NotFound(f"no webhook event '{event.event_id}'")
+        }).where(WebhookEventRow.event_id == event.event_id).returning(WebhookEventRow.event_id),
+            missing=f"no webhook event '{event.event_id}'")
 
     async def page(
         self, status: WebhookStatus | None, limit: int, after: WebhookCursor | None,

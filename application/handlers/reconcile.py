@@ -93,5 +93,5 @@ async def _release(
         await tx.commit()
 
 
-async def _no_inbox(tx: UnitOfWork, duplicate: bool) -> None:
+async def _no_inbox(tx: UnitOfWork, outcome: str, duplicate: bool) -> None:
     """The reconciler has no webhook record to settle."""

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from application.messaging.outbox_writer import write_to_outbox
-from application.payments.paid_session import PaidSessionCompleter, Settle
+from application.payments.paid_session import Claim, PaidSessionCompleter, Settle
 from application.ports.clock import Clock
 from application.ports.payment import VerifiedEvent
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -24,18 +24,28 @@ class StripeEventEffects:
         self._completer = completer
         self._clock = clock
 
-    async def apply(self, event: VerifiedEvent, correlation_id: str, settle: Settle) -> str:
-        """Do what the event means; returns a short word for logs and metrics."""
+    @staticmethod
+    def books(event: VerifiedEvent) -> bool:
+        """Whether the event pays for a session: its effect is a booking (or a refund)."""
+        return (event.event_type in PAID_EVENTS
+                and event.data_object.get("payment_status") == "paid")
+
+    async def apply(
+        self, event: VerifiedEvent, correlation_id: str, settle: Settle,
+        claim: Claim | None = None,
+    ) -> str:
+        """Do what the event means; returns a short word for logs and metrics. `claim` is
+        honoured by the events that `books`."""
         obj = event.data_object
-        if event.event_type in PAID_EVENTS and obj.get("payment_status") == "paid":
-            return (await self._completer.complete(obj, correlation_id, settle)).value
+        if self.books(event):
+            return (await self._completer.complete(obj, correlation_id, settle, claim)).value
         if event.event_type == "checkout.session.expired":
             return await self._release_hold(obj, correlation_id, settle)
         if event.event_type == "charge.refunded":
             return await self._refund_booking(obj, correlation_id, settle)
         # Unpaid completions (async payment pending) and every other type: recorded only.
         async with self._uow() as tx:
-            await settle(tx, False)
+            await settle(tx, "ignored", False)
             await tx.commit()
         return "ignored"
 
@@ -50,9 +60,10 @@ class StripeEventEffects:
                 await tx.timeline.add(TimelineEntry(
                     session_id, now, TimelineKind.HOLD,
                     f"session expired: hold on {released.event_date} released", correlation_id))
-            await settle(tx, False)
+            outcome = "hold_released" if released else "no_hold"
+            await settle(tx, outcome, False)
             await tx.commit()
-        return "hold_released" if released else "no_hold"
+        return outcome
 
     async def _refund_booking(
         self, charge: Mapping[str, Any], correlation_id: str, settle: Settle,
@@ -77,7 +88,7 @@ class StripeEventEffects:
             else:
                 await self._mark_refunded(tx, booking, correlation_id)
                 outcome = "booking_refunded"
-            await settle(tx, False)
+            await settle(tx, outcome, False)
             await tx.commit()
         return outcome
 

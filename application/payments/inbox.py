@@ -10,6 +10,7 @@ import time
 from application.booking_policy import BookingPolicy
 from application.commands import WebhookAck
 from application.payments.event_effects import StripeEventEffects
+from application.payments.paid_session import Claim
 from application.ports.clock import Clock
 from application.ports.metrics import Metrics
 from application.ports.payment import VerifiedEvent
@@ -23,6 +24,9 @@ from domain.webhook_event import ClaimOutcome, WebhookEvent, WebhookStatus
 
 log = logging.getLogger("elope.webhooks")
 
+
+class _RecordedBefore(Exception):
+    """The event's first-delivery claim found it recorded by an earlier delivery."""
 
 
 class WebhookInbox:
@@ -65,6 +69,13 @@ class WebhookInbox:
         return ack
 
     async def _receive(self, event: VerifiedEvent, correlation_id: str) -> WebhookAck:
+        if self._effects.books(event):
+            # First deliveries, the common case, are recorded in the booking's transaction.
+            fresh = self._first_delivery(event)
+            try:
+                return await self._process(event, fresh, correlation_id, self._claimer(fresh))
+            except _RecordedBefore:
+                pass  # an earlier delivery recorded it: judged below, like any other event
         outcome, record = await self._claim(event)
         session_id = self._session_of(event)
         if outcome is ClaimOutcome.DONE:
@@ -73,16 +84,28 @@ class WebhookInbox:
             return WebhookAck(event.event_id, record.status, "already_done")
         if outcome is ClaimOutcome.BUSY:
             raise WebhookInProgress(f"event {event.event_id} is being processed; retry later")
+        return await self._process(event, record, correlation_id, None)
 
+    async def _process(
+        self, event: VerifiedEvent, record: WebhookEvent, correlation_id: str,
+        claim: Claim | None,
+    ) -> WebhookAck:
+        session_id = self._session_of(event)
         settled: list[WebhookStatus] = []
 
-        async def settle(tx: UnitOfWork, duplicate: bool) -> None:
+        async def settle(tx: UnitOfWork, outcome: str, duplicate: bool) -> None:
             done = record.processed(self._clock.now(), duplicate=duplicate)
             await tx.webhook_events.save(done)
+            if session_id:
+                await tx.timeline.add(TimelineEntry(
+                    session_id, self._clock.now(), TimelineKind.WEBHOOK,
+                    f"{event.event_type} processed: {outcome}", correlation_id))
             settled.append(done.status)
 
         try:
-            result = await self._effects.apply(event, correlation_id, settle)
+            result = await self._effects.apply(event, correlation_id, settle, claim)
+        except _RecordedBefore:
+            raise
         except WebhookRejected as exc:
             await self._fail(record, exc.message, session_id, correlation_id)
             raise
@@ -92,9 +115,19 @@ class WebhookInbox:
             raise WebhookProcessingFailed(
                 f"event {event.event_id} could not be processed; it will be processed again"
                 " on the next delivery") from exc
-        await self._note(session_id, f"{event.event_type} processed: {result}", correlation_id)
         return WebhookAck(event.event_id, settled[-1] if settled else WebhookStatus.PROCESSED,
                           result)
+
+    def _first_delivery(self, event: VerifiedEvent) -> WebhookEvent:
+        return WebhookEvent.first_delivery(event.event_id, event.event_type, event.raw_payload,
+                                           self._clock.now(), self._policy.webhook_lease)
+
+    @staticmethod
+    def _claimer(fresh: WebhookEvent) -> Claim:
+        async def claim(tx: UnitOfWork) -> None:
+            if not await tx.webhook_events.add(fresh):
+                raise _RecordedBefore(fresh.event_id)
+        return claim
 
     async def _claim(self, event: VerifiedEvent) -> tuple[ClaimOutcome, WebhookEvent]:
         return await with_retries(lambda: self._claim_once(event))
@@ -120,7 +153,10 @@ class WebhookInbox:
                     correlation_id: str) -> None:
         try:
             async with self._uow() as tx:
-                await tx.webhook_events.save(record.failed(error))
+                failed = record.failed(error)
+                # A claim made in the failed transaction went with it: record the event now.
+                if not await tx.webhook_events.add(failed):
+                    await tx.webhook_events.save(failed)
                 await tx.commit()
         except Exception:
             # The lease will lapse and the next delivery will do the work again.

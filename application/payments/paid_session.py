@@ -17,7 +17,6 @@ from application.ports.clock import Clock
 from application.ports.metrics import Metrics
 from application.ports.payment import PaymentProvider
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from application.queries.availability import closed_since_checked
 from application.serial_lanes import SerialLanes
 from application.transactions import with_retries
 from domain.errors import (
@@ -34,9 +33,12 @@ from domain.timeline import TimelineEntry, TimelineKind
 
 log = logging.getLogger("elope.bookings")
 
-# Called inside the transaction that makes the effect, so the inbox record and the effect
-# commit together (or not at all).
-Settle = Callable[[UnitOfWork, bool], Awaitable[None]]
+# Called inside the transaction that makes the effect, with its outcome word and whether it
+# only found the work done, so the inbox record and the effect commit together (or not at all).
+Settle = Callable[[UnitOfWork, str, bool], Awaitable[None]]
+# Records the event in the booking's own transaction (one transaction per delivery when all
+# goes well); raises when an earlier delivery recorded it, which the inbox then judges.
+Claim = Callable[[UnitOfWork], Awaitable[None]]
 
 
 class PaidOutcome(StrEnum):
@@ -100,17 +102,23 @@ class PaidSessionCompleter:
 
     async def complete(
         self, session: Mapping[str, Any], correlation_id: str, settle: Settle,
+        claim: Claim | None = None,
     ) -> PaidOutcome:
         """Book the session's date, unless it was booked already (nothing happens) or cannot
-        be booked (the payment is refunded). Never leaves a paid couple with neither."""
+        be booked (the payment is refunded). Never leaves a paid couple with neither.
+        `claim`, when given, runs first in the booking transaction (see Claim)."""
         paid = paid_session_from(session, correlation_id)
         if paid.price_mismatch() is not None:
             # Checked before anything else: such a payment is never booked, whatever the date.
+            if claim is not None:
+                async with self._uow() as tx:  # the refund that follows is this delivery's
+                    await claim(tx)
+                    await tx.commit()
             await self._refund(paid, RefundReason.AMOUNT_MISMATCH, settle)
             return PaidOutcome.REFUNDED_AMOUNT_MISMATCH
         async with self._lanes.turn(f"date:{paid.event_date}"):
             started = time.perf_counter()
-            verdict = await with_retries(lambda: self._book_once(paid, settle))
+            verdict = await with_retries(lambda: self._book_once(paid, settle, claim))
             if isinstance(verdict, PaidOutcome):
                 if verdict is PaidOutcome.BOOKED:
                     self._metrics.booking_created(time.perf_counter() - started)
@@ -118,21 +126,31 @@ class PaidSessionCompleter:
             await self._refund(paid, verdict, settle)
             return _REFUND_OUTCOMES[verdict]
 
-    async def _book_once(self, paid: PaidSession, settle: Settle) -> PaidOutcome | RefundReason:
-        """One transaction. A RefundReason says why the session cannot be booked."""
+    async def _book_once(
+        self, paid: PaidSession, settle: Settle, claim: Claim | None,
+    ) -> PaidOutcome | RefundReason:
+        """One transaction. A RefundReason says why the session cannot be booked; the claim
+        is committed then, so the refund that follows is this delivery's alone."""
         async with self._uow() as tx:
             await tx.lock_date(paid.event_date)
-            if await tx.bookings.by_session(paid.session_id) is not None:
-                await settle(tx, True)
+            if claim is not None:
+                await claim(tx)
+            found = await tx.bookings.by_session_or_paid_on(paid.session_id, paid.event_date)
+            if any(b.session_id == paid.session_id for b in found):
+                await settle(tx, PaidOutcome.ALREADY_BOOKED.value, True)
                 await tx.commit()
                 return PaidOutcome.ALREADY_BOOKED
-            # A blackout added after the hold lapsed makes the date as unsellable as a
-            # booking does: the couple is refunded rather than booked on a closed day.
-            if await closed_since_checked(tx, paid.event_date) is not None:
+            # Booked by another session, or - a blackout added after the hold lapsed makes
+            # the date as unsellable as a booking does - closed: the couple is refunded
+            # rather than booked twice or on a closed day.
+            if found or await tx.blackouts.dates_between(paid.event_date, paid.event_date):
+                await tx.commit()
                 return RefundReason.DATE_TAKEN
             package = await tx.packages.get(paid.package_id)
             if package is None:
-                return await self._package_gone(tx, paid)
+                reason = await self._package_gone(tx, paid)
+                await tx.commit()
+                return reason
             now = self._clock.now()
             early_refund = (paid.payment_intent_id is not None
                             and await tx.early_refunds.take(paid.payment_intent_id))
@@ -141,7 +159,9 @@ class PaidSessionCompleter:
             try:
                 await tx.bookings.add(booking)
             except DateAlreadyBooked:
-                return RefundReason.DATE_TAKEN  # another process won the date meanwhile
+                # Another process won the date meanwhile. The failed insert spoilt this
+                # transaction (claim included); the next attempt finds the date taken.
+                raise TransientFailure("the date was booked meanwhile") from None
             except NotFound:
                 # Deleted since we read it; the failed insert spoilt this transaction, and
                 # the next attempt finds the package gone.
@@ -149,7 +169,7 @@ class PaidSessionCompleter:
             await _record_outcome(tx, paid, now, TimelineEntry(
                 paid.session_id, now, TimelineKind.STATUS,
                 f"booking {booking.id} created: {booking.status.value}", paid.correlation_id),
-                booking.events, settle)
+                booking.events, settle, PaidOutcome.BOOKED)
             return PaidOutcome.BOOKED
 
     @staticmethod
@@ -178,18 +198,19 @@ class PaidSessionCompleter:
             await _record_outcome(tx, paid, now, TimelineEntry(
                 paid.session_id, now, TimelineKind.REFUND,
                 f"{note}: refunded {paid.amount.cents} cents ({refund_id})", paid.correlation_id),
-                paid.events, settle)
+                paid.events, settle, _REFUND_OUTCOMES[reason])
         log.warning("session %s refunded: %s", paid.session_id, note)
 
 
 async def _record_outcome(
     tx: UnitOfWork, paid: PaidSession, now: dt.datetime, entry: TimelineEntry,
-    events: list[DomainEvent], settle: Settle,
+    events: list[DomainEvent], settle: Settle, outcome: PaidOutcome,
 ) -> None:
     """What ends a paid session, booked or refunded, in one commit: its hold released, the
     outcome on its timeline, the recorded events in the outbox, the inbox record settled."""
-    await tx.holds.release(paid.session_id, now)
-    await tx.timeline.add(entry)
-    await write_to_outbox(tx, events, now)
-    await settle(tx, False)
+    async with tx.batch():  # nothing here is read back: one trip to the database
+        await tx.holds.mark_settled(paid.session_id, now)
+        await tx.timeline.add(entry)
+        await write_to_outbox(tx, events, now)
+        await settle(tx, outcome.value, False)
     await tx.commit()

@@ -19,6 +19,10 @@ class HoldRepository(Protocol):
     async def release(self, session_id: str, now: dt.datetime) -> DateHold | None:
         """Release and settle a hold; returns it when it was still unreleased, else None."""
 
+    async def mark_settled(self, session_id: str, now: dt.datetime) -> None:
+        """`release` without reading anything back, so it may travel in a batch (see
+        UnitOfWork.batch); nothing happens when the session has no hold."""
+
     async def active_on(self, date: EventDate, now: dt.datetime) -> DateHold | None: ...
 
     async def any_active_for_package(self, package_id: str, now: dt.datetime) -> bool:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Protocol
 
@@ -42,7 +43,13 @@ class UnitOfWork(Protocol):
 
     async def lock_date(self, date: EventDate) -> None:
         """Serialize this transaction with every other one touching `date`, across
-        processes, until it ends. Raises `DateBusy` when the lock cannot be had at once."""
+        processes, until it ends. Waits while another transaction holds it; raises `DateBusy`
+        when it cannot be had within the lock timeout."""
+
+    def batch(self) -> AbstractAsyncContextManager[None]:
+        """Writes made inside may be sent to the database together when the block ends (or
+        before the next read): their errors (Conflict, NotFound, ...) are raised by the end of
+        the block at the latest rather than by each call. Reads inside see every write."""
 
     async def commit(self) -> None: ...
 

@@ -174,3 +174,17 @@ async def test_a_claim_beside_an_uncommitted_claim_takes_only_the_other_holds(
         await tx.commit()
     assert mine == ["cs_0", "cs_1"]
     assert await asyncio.wait_for(theirs, timeout=10) == ["cs_2", "cs_3"]
+
+
+async def test_mark_settled_releases_and_settles_like_release(uow: UnitOfWorkFactory) -> None:
+    await _placed(uow, hold("cs_1"))
+    async with uow() as tx:
+        await tx.holds.mark_settled("cs_1", at(5))
+        await tx.holds.mark_settled("cs_1", at(6))  # again: the first release time stays
+        await tx.holds.mark_settled("cs_nope", at(6))
+        await tx.commit()
+    async with uow() as tx:
+        assert await tx.holds.get("cs_1") == dataclasses.replace(
+            hold("cs_1"), released_at=at(5), settled=True)
+        assert await tx.holds.get("cs_nope") is None
+        assert await tx.holds.active_on(DAY, at(6)) is None

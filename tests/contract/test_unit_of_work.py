@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.blackout import Blackout
 from domain.booking import BookingStatus
-from tests.contract.samples import DAY, NOW, booking, day, hold, package
+from domain.errors import Conflict, NotFound
+from domain.timeline import TimelineEntry, TimelineKind
+from domain.webhook_event import WebhookStatus
+from tests.contract.samples import DAY, LEASE, NOW, booking, day, hold, package, webhook_event
+from tests.contract.test_outbox import EVENTS
 
 
 class Boom(Exception):
@@ -118,3 +124,44 @@ async def test_committing_twice_keeps_both_parts(uow: UnitOfWorkFactory) -> None
     async with uow() as tx:
         assert await tx.early_refunds.take("pi_1") is True
         assert await tx.early_refunds.take("pi_2") is True
+
+
+async def test_writes_in_a_batch_are_read_back_inside_it_and_committed(
+    uow: UnitOfWorkFactory,
+) -> None:
+    entry = TimelineEntry("cs_1", NOW, TimelineKind.STATUS, "booked", "corr_1")
+    async with uow() as tx:
+        await tx.webhook_events.add(webhook_event("evt_1"))
+        async with tx.batch():
+            await tx.timeline.add(entry)
+            await tx.outbox.add("msg_1", EVENTS[0], NOW)
+            # A read in the batch sees what the batch wrote before it.
+            assert await tx.timeline.for_session("cs_1") == [entry]
+            await tx.webhook_events.save(dataclasses.replace(
+                webhook_event("evt_1"), status=WebhookStatus.PROCESSED))
+        await tx.commit()
+    async with uow() as tx:
+        assert await tx.timeline.for_session("cs_1") == [entry]
+        stored = await tx.webhook_events.get_for_update("evt_1")
+        assert stored is not None and stored.status is WebhookStatus.PROCESSED
+        assert [m.id for m in await tx.outbox.claim(5, NOW, LEASE)] == ["msg_1"]
+
+
+async def test_a_batch_raises_its_writes_errors_by_its_end_and_commits_none_of_them(
+    uow: UnitOfWorkFactory,
+) -> None:
+    entry = TimelineEntry("cs_1", NOW, TimelineKind.STATUS, "booked", "corr_1")
+    async with uow() as tx:
+        await tx.outbox.add("msg_1", EVENTS[0], NOW)
+        await tx.commit()
+    for failing, error in ((lambda tx: tx.outbox.add("msg_1", EVENTS[1], NOW), Conflict),
+                           (lambda tx: tx.webhook_events.save(webhook_event("evt_nope")),
+                            NotFound)):
+        with pytest.raises(error):
+            async with uow() as tx:
+                async with tx.batch():
+                    await tx.timeline.add(entry)
+                    await failing(tx)
+                await tx.commit()
+    async with uow() as tx:
+        assert await tx.timeline.for_session("cs_1") == []
