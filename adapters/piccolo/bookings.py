@@ -146,7 +146,7 @@ class PiccoloBookingRepository:
         return bool(row["exists"])
 
     async def set_calendar_event(self, booking_id: str, event_id: str | None) -> None:
-        await execute(self._connection, BookingRow.update(
+        await write(self._connection, BookingRow.update(
             {BookingRow.calendar_event_id: event_id}).where(BookingRow.id == booking_id))
 
     async def calendar_event(self, booking_id: str) -> str | None:

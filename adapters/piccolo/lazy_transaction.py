@@ -13,7 +13,9 @@ transactions and one trip per small write. So:
   before a first write otherwise.
 - Inside `batch()` writes whose results nobody reads queue up and leave as one statement
   (data-modifying CTEs), their errors translated as if each had run alone; the first read
-  or the end of the batch sends them, so reads still see the transaction's own writes.
+  or the end of the batch sends them, so reads still see the transaction's own writes. A
+  commit inside the batch, when nothing else began a transaction, sends them as that one
+  statement alone: atomic by itself, it needs no BEGIN and no COMMIT.
 - COMMIT carries the outbox notification in the same message; nothing follows it until the
   next statement asks for a transaction again.
 """
@@ -130,6 +132,12 @@ class LazyTransaction:
 
     async def commit(self, notify: str | None = None) -> None:
         """COMMIT (with NOTIFY `notify` at it) if a transaction is open."""
+        if self._queued and not self.open:
+            # Queued writes are all this unit of work did: one statement is atomic by itself,
+            # so it goes alone - no BEGIN, no COMMIT, one round trip.
+            queued, self._queued = tuple(self._queued), []
+            await self._run(queued, notify=notify, alone=True)
+            return
         await self._send_queued()
         if not self.open:
             if notify is None:
@@ -155,24 +163,35 @@ class LazyTransaction:
             queued, self._queued = tuple(self._queued), []
             await self._run(queued)
 
-    async def _run(self, writes: tuple[_QueuedWrite, ...]) -> None:
-        await self._begin()
+    async def _run(
+        self, writes: tuple[_QueuedWrite, ...], *, notify: str | None = None, alone: bool = False,
+    ) -> None:
+        if not alone:
+            await self._begin()
         checked = [(i, w) for i, w in enumerate(writes) if w.missing is not None]
-        counts = ", ".join(f"(SELECT count(*) FROM w{i})" for i, _ in checked) or "1"
-        if len(writes) == 1 and not checked:
+        # The server fails the statement itself when a write found nothing (migration
+        # 2026-12-07T06): the others are undone with it even without a transaction around.
+        selected = [f"elope_require((SELECT count(*) FROM w{i}), {{}})" for i, _ in checked]
+        if notify is not None:
+            # Our own channel constant, never user input; delivered if the statement commits.
+            if not notify.isidentifier():
+                raise ValueError(f"not a channel name: {notify!r}")
+            selected.append(f"pg_notify('{notify}', '')")
+        counts = ", ".join(selected) or "1"
+        if len(writes) == 1 and not checked and notify is None:
             statement = writes[0].sql
         else:
             ctes = ", ".join(f"w{i} AS ({{}})" for i in range(len(writes)))
-            statement = QueryString(f"WITH {ctes} SELECT {counts}", *(w.sql for w in writes))
+            statement = QueryString(f"WITH {ctes} SELECT {counts}", *(w.sql for w in writes),
+                                    *(w.missing for _, w in checked))
         sql, args = compiled(statement)
         try:
-            row = await self.connection.fetchrow(sql, *args)
+            await self.connection.execute(sql, *args)
+        except asyncpg.NoDataFoundError as exc:
+            raise NotFound(str(exc)) from exc
         except asyncpg.PostgresError as exc:
             for write in writes:
                 translated = write.translate(exc) if write.translate else None
                 if translated is not None:
                     raise translated from exc
             raise
-        for column, (_, write) in enumerate(checked):
-            if row is not None and row[column] == 0:
-                raise NotFound(write.missing or "")

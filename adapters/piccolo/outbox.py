@@ -13,7 +13,7 @@ import asyncpg
 from adapters.piccolo.statements import Connection, fetch, write
 from adapters.piccolo.tables import OutboxRow
 from application.ports.outbox import OutboxMessage
-from domain.errors import Conflict, NotFound
+from domain.errors import Conflict
 from domain.events import EVENT_TYPES, DomainEvent
 
 
@@ -69,7 +69,6 @@ class PiccoloOutbox:
                                      OutboxRow.last_error: error[:2000]})
 
     async def _set(self, message_id: str, values: dict[Any, Any]) -> None:
-        updated = await fetch(self._connection, OutboxRow.update(values).where(
-            OutboxRow.id == message_id).returning(OutboxRow.id))
-        if not updated:
-            raise NotFound(f"no outbox message '{message_id}'")
+        await write(self._connection, OutboxRow.update(values).where(
+            OutboxRow.id == message_id).returning(OutboxRow.id),
+            missing=f"no outbox message '{message_id}'")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from adapters.piccolo.statements import Connection, execute, fetch
+from adapters.piccolo.statements import Connection, fetch, write
 from adapters.piccolo.tables import SentMailRow
 
 
@@ -17,5 +17,5 @@ class PiccoloSentMailLog:
         return bool(row["exists"])
 
     async def record(self, key: str, now: dt.datetime) -> None:
-        await execute(self._connection, SentMailRow.insert(
+        await write(self._connection, SentMailRow.insert(
             SentMailRow(key=key, sent_at=now)).on_conflict(action="DO NOTHING"))

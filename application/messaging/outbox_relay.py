@@ -74,7 +74,7 @@ class OutboxRelay:
                 return delivered
             for message in batch:
                 failures = await self._publisher.publish(message.event)
-                async with self._uow() as uow:
+                async with self._uow() as uow, uow.batch():
                     now = self._clock.now()
                     if failures:
                         not_before = now + retry_delay(message.attempts)

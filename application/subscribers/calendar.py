@@ -31,14 +31,15 @@ async def block_calendar_day(
     except Exception:
         metrics.calendar_failed("block")
         raise
-    async with uow() as tx:
+    async with uow() as tx, tx.batch():
+        # Canceled while the event was being written: its free_calendar_day found no event
+        # to remove, so this one removes it. (Read before the writes, so that they leave in
+        # one statement; the read still follows the slow calendar call it guards.)
+        current = await tx.bookings.get(event.booking_id)
         await tx.bookings.set_calendar_event(event.booking_id, event_id)
         await tx.timeline.add(TimelineEntry(
             event.session_id, clock.now(), TimelineKind.CALENDAR,
             f"calendar day {event.event_date} blocked (event {event_id})", event.correlation_id))
-        # Canceled while the event was being written: its free_calendar_day found no event
-        # to remove, so this one removes it.
-        current = await tx.bookings.get(event.booking_id)
         await tx.commit()
     if current is not None and not current.holds_its_date:
         await _free(event.booking_id, event.session_id, event.correlation_id,
@@ -67,7 +68,7 @@ async def _free(
     except Exception:
         metrics.calendar_failed("free")
         raise
-    async with uow() as tx:
+    async with uow() as tx, tx.batch():
         await tx.bookings.set_calendar_event(booking_id, None)
         await tx.timeline.add(TimelineEntry(
             session_id, clock.now(), TimelineKind.CALENDAR,

@@ -39,7 +39,7 @@ async def email_couple(
         detail = f"email '{email.message.subject}' sent to {email.message.to}"
     else:
         detail = f"email '{email.message.subject}' was refused by the mail service: {refused}"
-    async with uow() as tx:
+    async with uow() as tx, tx.batch():
         now = clock.now()
         await tx.sent_mail.record(email.key, now)
         await tx.timeline.add(TimelineEntry(

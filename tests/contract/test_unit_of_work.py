@@ -165,3 +165,21 @@ async def test_a_batch_raises_its_writes_errors_by_its_end_and_commits_none_of_t
                 await tx.commit()
     async with uow() as tx:
         assert await tx.timeline.for_session("cs_1") == []
+
+
+async def test_a_batch_that_only_writes_and_commits_is_all_or_nothing(
+    uow: UnitOfWorkFactory,
+) -> None:
+    kept = TimelineEntry("cs_1", NOW, TimelineKind.EMAIL, "sent", "corr_1")
+    async with uow() as tx, tx.batch():
+        await tx.timeline.add(kept)
+        await tx.sent_mail.record("mail_1", NOW)
+        await tx.commit()
+    with pytest.raises(NotFound):
+        async with uow() as tx, tx.batch():
+            await tx.timeline.add(dataclasses.replace(kept, detail="lost"))
+            await tx.outbox.mark_done("msg_nope", NOW)
+            await tx.commit()
+    async with uow() as tx:
+        assert await tx.timeline.for_session("cs_1") == [kept]
+        assert await tx.sent_mail.was_sent("mail_1") is True
