@@ -46,7 +46,8 @@ def announce(elope: Elope) -> None:
 def create_asgi_app(settings: Settings | None = None) -> RequestIdMiddleware:
     settings = settings or load_settings()
     configure_logging(settings.log_level)
-    setup_tracing(settings.otel_service_name, settings.otel_exporter_otlp_endpoint)
+    setup_tracing(settings.otel_service_name, settings.otel_exporter_otlp_endpoint,
+                  settings.otel_traces_sampler, settings.otel_traces_sampler_arg)
     elope = bootstrap(settings)
 
     async def on_startup() -> None:

@@ -58,9 +58,20 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     otel_service_name: str = "elope"
     otel_exporter_otlp_endpoint: str | None = None
+    # The OTel spec's names and values; the two ratio samplers keep whole booking journeys.
+    otel_traces_sampler: Literal[
+        "always_on", "always_off", "traceidratio",
+        "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio",
+    ] = "parentbased_always_on"
+    otel_traces_sampler_arg: float = Field(1.0, ge=0.0, le=1.0)
     reconcile_interval_seconds: int = Field(300, ge=10)
     outbox_relay_interval_seconds: int = Field(10, ge=1)
     outbox_lease_seconds: int = Field(120, ge=1, le=3600)
+    # Real preset: how long a read of the taken dates / of the active packages is kept. A
+    # change empties it at once in every instance (LISTEN/NOTIFY); this bounds one that went
+    # unheard. 0: read the database every time.
+    availability_cache_seconds: float = Field(2.0, ge=0, le=3600)
+    catalog_cache_seconds: float = Field(10.0, ge=0, le=3600)
 
     @field_validator("business_timezone")
     @classmethod
@@ -70,6 +81,12 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"'{value}' is not a known IANA time zone") from None
         return value
+
+    @field_validator("otel_traces_sampler", mode="before")
+    @classmethod
+    def _sampler_name(cls, value: object) -> object:
+        # The OTel SDK reads the name case-insensitively; so does this.
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("mock_calendar_busy_dates")
     @classmethod

@@ -8,7 +8,6 @@ from contextlib import ExitStack, contextmanager
 
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -16,7 +15,8 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from adapters.telemetry.correlation import CORRELATION_KEY, correlation_scope, get_correlation_id
-from adapters.telemetry.span_processor import CorrelationIdSpanProcessor
+from adapters.telemetry.journey_sampler import JOURNEY_ATTRIBUTE, journey_scope, sampler_for
+from adapters.telemetry.span_processor import CorrelationIdSampler
 
 TRACER_NAME = "elope"
 # W3C explicitly rather than the global propagator: the value is stored in Stripe metadata and
@@ -33,12 +33,8 @@ class OtelTracing:
 
     @contextmanager
     def span(self, name: str, attributes: dict[str, str]) -> Iterator[None]:
-        cid = attributes.get(CORRELATION_KEY, "")
         with ExitStack() as stack:
-            # Work outside a request (the outbox relay, the reconciler) has no bound id: bind
-            # the one the command or event carries, so its log lines and child spans get it.
-            if cid and cid != get_correlation_id():
-                stack.enter_context(correlation_scope(cid))
+            self._bind_ids(stack, attributes)
             stack.enter_context(self._tracer.start_as_current_span(name, attributes=attributes))
             yield
 
@@ -62,38 +58,77 @@ class OtelTracing:
             origin_ctx = origin.get_span_context()
             if origin_ctx.is_valid:
                 links.append(trace.Link(origin_ctx))
-        with self._tracer.start_as_current_span(name, attributes=attributes, links=links):
+        with ExitStack() as stack:
+            self._bind_ids(stack, attributes)
+            stack.enter_context(
+                self._tracer.start_as_current_span(name, attributes=attributes, links=links))
             yield
+
+    @staticmethod
+    def _bind_ids(stack: ExitStack, attributes: dict[str, str]) -> None:
+        cid = attributes.get(CORRELATION_KEY, "")
+        # Work outside a request (the outbox relay, the reconciler) has no bound id: bind
+        # the one the command or event carries, so its log lines and child spans get it.
+        if cid and cid != get_correlation_id():
+            stack.enter_context(correlation_scope(cid))
+        # A span that names its booking journey (the webhook's, by the checkout's id) puts
+        # its children in that journey too, so the sampler keeps or drops them together.
+        journey = attributes.get(JOURNEY_ATTRIBUTE, "")
+        if journey:
+            stack.enter_context(journey_scope(journey))
 
 
 _setup_lock = threading.Lock()
+_setup_done = False
 _provider: TracerProvider | None = None
 
 
-def setup_tracing(service_name: str, otlp_endpoint: str | None) -> TracerProvider:
-    """Build, register globally and instrument, once per process; later calls return the
-    first provider (OTel refuses to replace a global provider, and tests build many apps)."""
-    global _provider
+def setup_tracing(
+    service_name: str,
+    otlp_endpoint: str | None,
+    sampler: str = "parentbased_always_on",
+    sampler_arg: float = 1.0,
+) -> TracerProvider | None:
+    """Install the exporting provider, once per process; later calls return the first
+    result (OTel refuses to replace a global provider, and tests build many apps).
+
+    With nothing to export to (no endpoint, or a sampler that keeps nothing) nothing is
+    installed and None is returned: the OTel API stays a no-op, so a request pays for no
+    spans, no instrumentation and no traceparent."""
+    global _setup_done, _provider
     with _setup_lock:
-        if _provider is not None:
+        if _setup_done:
             return _provider
-        provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
-        provider.add_span_processor(CorrelationIdSpanProcessor())
-        if otlp_endpoint:
-            exporter = OTLPSpanExporter(endpoint=_traces_url(otlp_endpoint))
-            provider.add_span_processor(BatchSpanProcessor(exporter))
+        _setup_done = True
+        if not otlp_endpoint or _keeps_nothing(sampler, sampler_arg):
+            return None
+        provider = TracerProvider(
+            resource=Resource.create({SERVICE_NAME: service_name}),
+            sampler=CorrelationIdSampler(sampler_for(sampler, sampler_arg)),
+        )
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(
+            endpoint=_traces_url(otlp_endpoint))))
         trace.set_tracer_provider(provider)
-        # Instrumentors are singletons; checking first avoids their "already instrumented"
-        # warning if something else instrumented them before us.
-        # (The asyncpg instrumentation ships without type hints, hence the ignore.)
-        asyncpg = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
+        # Outgoing calls to Stripe, Postmark and Google only; database statements get no span
+        # each (a booking runs dozens): the command and subscriber spans time them together.
+        # The instrumentor is a singleton; checking first avoids its "already instrumented"
+        # warning if something else instrumented it before us.
         httpx = HTTPXClientInstrumentor()
-        if not asyncpg.is_instrumented_by_opentelemetry:
-            asyncpg.instrument(tracer_provider=provider)
         if not httpx.is_instrumented_by_opentelemetry:
             httpx.instrument(tracer_provider=provider)
         _provider = provider
         return provider
+
+
+def _keeps_nothing(sampler: str, ratio: float) -> bool:
+    # The parent-based samplers may still keep a span whose caller's trace is sampled.
+    return sampler == "always_off" or (sampler == "traceidratio" and ratio == 0.0)
+
+
+def tracing_installed() -> bool:
+    """Whether spans can be recorded at all: a global SDK provider is installed (by
+    `setup_tracing`, or by whoever embeds the app). Otherwise instrumenting is pure cost."""
+    return isinstance(trace.get_tracer_provider(), TracerProvider)
 
 
 def _traces_url(endpoint: str) -> str:

@@ -1,12 +1,61 @@
-"""Stamps the correlation id on every span, whoever creates it (ours, ASGI, asyncpg, httpx)."""
+"""Stamps the correlation id on every span, whoever creates it (ours, ASGI, httpx).
+
+Two ways, one rule: `CorrelationIdSampler` wraps the provider's sampler and adds the id to the
+attributes a sampled span is created with - no extra call and no attribute lock per span, so
+it is what `setup_tracing` installs; `CorrelationIdSpanProcessor` does the same from on_start,
+for providers built with some other sampler (tests build their own).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from opentelemetry import baggage
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
+from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
+from opentelemetry.trace import Link, SpanKind, TraceState
+from opentelemetry.util.types import Attributes
 
 from adapters.telemetry.correlation import CORRELATION_KEY, get_correlation_id
+
+
+def current_correlation_id(parent_context: Context | None) -> str:
+    """The bound correlation id, else the one in the OTel baggage, else ""."""
+    return get_correlation_id() or _from_baggage(parent_context)
+
+
+class CorrelationIdSampler(Sampler):
+    """Decides as `decision_maker` does; a span it keeps starts with attribute `correlation.id`
+    (set at creation, so even processors and exporters that look at the start see it)."""
+
+    def __init__(self, decision_maker: Sampler) -> None:
+        self._decision_maker = decision_maker
+
+    def should_sample(
+        self,
+        parent_context: Context | None,
+        trace_id: int,
+        name: str,
+        kind: SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[Link] | None = None,
+        trace_state: TraceState | None = None,
+    ) -> SamplingResult:
+        result = self._decision_maker.should_sample(
+            parent_context, trace_id, name, kind, attributes, links, trace_state)
+        # An id the creator passed explicitly wins: e.g. a webhook span may carry the
+        # checkout's correlation id rather than the one of Stripe's HTTP call.
+        if result.decision is Decision.DROP or CORRELATION_KEY in result.attributes:
+            return result
+        cid = current_correlation_id(parent_context)
+        if not cid:
+            return result
+        return SamplingResult(result.decision, {**result.attributes, CORRELATION_KEY: cid},
+                              result.trace_state)
+
+    def get_description(self) -> str:
+        return f"CorrelationId{{{self._decision_maker.get_description()}}}"
 
 
 class CorrelationIdSpanProcessor(SpanProcessor):
@@ -14,12 +63,9 @@ class CorrelationIdSpanProcessor(SpanProcessor):
     that snapshot at start, and on_end only sees a read-only span)."""
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
-        # An id the creator passed explicitly wins: e.g. a webhook span may carry the
-        # checkout's correlation id rather than the one of Stripe's HTTP call.
-        if span.attributes is not None and CORRELATION_KEY in span.attributes:
-            return
-        cid = get_correlation_id() or _from_baggage(parent_context)
-        if cid:
+        cid = current_correlation_id(parent_context)
+        # An id the creator passed explicitly wins (see CorrelationIdSampler).
+        if cid and (span.attributes is None or CORRELATION_KEY not in span.attributes):
             span.set_attribute(CORRELATION_KEY, cid)
 
     def on_end(self, span: ReadableSpan) -> None:

@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 
+from adapters.telemetry.otel_tracing import tracing_installed
 from adapters.telemetry.request_id_middleware import RequestIdMiddleware
 from entrypoints.bootstrap import Elope
 from entrypoints.http.admin_auth import admin_guard
@@ -31,7 +32,7 @@ from entrypoints.http.controllers.public_catalog import CatalogController
 from entrypoints.http.controllers.stripe_webhook import StripeWebhookController
 from entrypoints.http.dependencies import app_dependencies
 from entrypoints.http.errors import EXCEPTION_HANDLERS
-from entrypoints.http.span_names import route_span_details
+from entrypoints.http.span_names import UNTRACED_PATHS, route_span_details
 
 API_VERSION = "1.0.0"
 
@@ -97,11 +98,15 @@ def create_app(
         route_handlers=handlers,  # type: ignore[arg-type]
         dependencies=app_dependencies(elope),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        # Server spans only when something records them: otherwise the middleware would do
+        # its per-request work for the OTel API's no-op. One span per request, none for the
+        # ASGI send/receive messages (a response is two or more of them).
         plugins=[
             OpenTelemetryPlugin(
-                OpenTelemetryConfig(scope_span_details_extractor=route_span_details, exclude=["/metrics"])
+                OpenTelemetryConfig(scope_span_details_extractor=route_span_details,
+                                    exclude=UNTRACED_PATHS, exclude_spans=["receive", "send"])
             )
-        ],
+        ] if tracing_installed() else [],
         cors_config=CORSConfig(allow_origins=[settings.cors_origin]) if settings.cors_origin else None,
         openapi_config=OpenAPIConfig(
             title="Elope",

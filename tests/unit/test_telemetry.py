@@ -200,26 +200,71 @@ def test_otel_tracing_is_a_noop_without_an_sdk_provider() -> None:
     assert out.strip() == "None"
 
 
-def test_setup_tracing_is_idempotent_and_global() -> None:
+def test_setup_tracing_without_an_endpoint_installs_nothing() -> None:
+    # Nothing would be exported: no SDK provider, no instrumentation, the API stays a no-op.
     out = _run_isolated("""
         from opentelemetry import trace
-        from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+        from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+        from opentelemetry.sdk.trace import TracerProvider
+        from adapters.telemetry.correlation import correlation_scope
+        from adapters.telemetry.otel_tracing import OtelTracing, setup_tracing, tracing_installed
+        tracing = OtelTracing()
+        assert setup_tracing("elope", None) is None
+        assert setup_tracing("elope", "http://127.0.0.1:9") is None  # the first call decided
+        assert not isinstance(trace.get_tracer_provider(), TracerProvider)
+        assert not tracing_installed()
+        assert not HTTPXClientInstrumentor().is_instrumented_by_opentelemetry
+        with correlation_scope("c1"), tracing.span("s", {}):
+            assert not trace.get_current_span().is_recording()
+            print(tracing.current_traceparent())
+    """)
+    assert out.strip() == "None"
+
+
+def test_setup_tracing_with_an_endpoint_is_idempotent_and_global() -> None:
+    out = _run_isolated("""
+        import os, sys
+        from opentelemetry import trace
         from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
         from adapters.telemetry.correlation import correlation_scope
-        from adapters.telemetry.otel_tracing import OtelTracing, setup_tracing
+        from adapters.telemetry.otel_tracing import OtelTracing, setup_tracing, tracing_installed
         tracing = OtelTracing()  # created before setup: the proxy tracer must follow it
-        p1 = setup_tracing("elope", None)
-        p2 = setup_tracing("elope", "http://localhost:4318")
-        assert p1 is p2 and trace.get_tracer_provider() is p1
-        assert AsyncPGInstrumentor().is_instrumented_by_opentelemetry
+        p1 = setup_tracing("elope", "http://127.0.0.1:9")
+        p2 = setup_tracing("elope", None)
+        assert p1 is not None and p1 is p2 and trace.get_tracer_provider() is p1
+        assert tracing_installed()
         assert HTTPXClientInstrumentor().is_instrumented_by_opentelemetry
+        # One span per SQL statement would outnumber everything else a booking records.
+        assert "opentelemetry.instrumentation.asyncpg" not in sys.modules
         assert p1.resource.attributes["service.name"] == "elope"
         with correlation_scope("c1"), tracing.span("s", {}):
             span = trace.get_current_span()
             assert span.is_recording() and span.attributes["correlation.id"] == "c1"
             print(tracing.current_traceparent())
+        sys.stdout.flush()
+        os._exit(0)  # skip the exit-time export to an endpoint nobody listens on
     """)
     assert out.startswith("00-")
+
+
+@pytest.mark.parametrize(
+    ("sampler", "arg"),
+    [("always_off", 1.0), ("traceidratio", 0.0), ("parentbased_traceidratio", 0.0)],
+)
+def test_setup_tracing_honours_a_sampler_that_keeps_nothing(sampler: str, arg: float) -> None:
+    out = _run_isolated(f"""
+        import os, sys
+        from opentelemetry import trace
+        from adapters.telemetry.correlation import correlation_scope
+        from adapters.telemetry.otel_tracing import OtelTracing, setup_tracing
+        setup_tracing("elope", "http://127.0.0.1:9", {sampler!r}, {arg!r})
+        tracing = OtelTracing()
+        with correlation_scope("c1"), tracing.span("s", {{}}):
+            print(trace.get_current_span().is_recording())
+        sys.stdout.flush()
+        os._exit(0)
+    """)
+    assert out.strip() == "False"
 
 
 @pytest.mark.parametrize(
