@@ -6,6 +6,7 @@ from typing import Any
 
 import asyncpg
 
+from adapters.piccolo.prepared import Prepared
 from adapters.piccolo.statements import Connection, execute, fetch
 from adapters.piccolo.tables import BlackoutRow
 from domain.blackout import Blackout
@@ -17,6 +18,10 @@ _COLUMNS = (BlackoutRow.id, BlackoutRow.date, BlackoutRow.reason)
 
 def _blackout(row: dict[str, Any]) -> Blackout:
     return Blackout(row["id"], EventDate(row["date"]), row["reason"])
+
+
+_DATES_BETWEEN = Prepared(lambda start, end: BlackoutRow.select(BlackoutRow.date).where(
+    (BlackoutRow.date >= start) & (BlackoutRow.date <= end)))
 
 
 class PiccoloBlackoutRepository:
@@ -44,6 +49,5 @@ class PiccoloBlackoutRepository:
         await execute(self._connection, BlackoutRow.delete().where(BlackoutRow.id == blackout_id))
 
     async def dates_between(self, start: EventDate, end: EventDate) -> set[EventDate]:
-        rows = await fetch(self._connection, BlackoutRow.select(BlackoutRow.date).where(
-            (BlackoutRow.date >= start.value) & (BlackoutRow.date <= end.value)))
+        rows = await fetch(self._connection, _DATES_BETWEEN(start.value, end.value))
         return {EventDate(r["date"]) for r in rows}

@@ -12,6 +12,7 @@ from piccolo.query.functions import Coalesce
 from piccolo.query.methods.select import Select
 from piccolo.querystring import QueryString
 
+from adapters.piccolo.prepared import Prepared
 from adapters.piccolo.statements import Connection, execute, fetch, subquery, write
 from adapters.piccolo.tables import BookingAddOnRow, BookingRow, CustomerRow
 from application.ports.bookings import BookingCursor, BookingFilter
@@ -34,8 +35,8 @@ _ADD_ONS_JSON = QueryString(
     BookingAddOnRow.title, BookingAddOnRow.unit_price_cents, BookingAddOnRow.position)
 
 
-def _paid_on(date: EventDate) -> QueryString:
-    return QueryString("({} = {} AND {})", BookingRow.event_date, date.value, _PAID)
+def _paid_on(date: Any) -> QueryString:
+    return QueryString("({} = {} AND {})", BookingRow.event_date, date, _PAID)
 
 
 def _select() -> Select[Any]:
@@ -56,21 +57,34 @@ def _booking(row: dict[str, Any]) -> Booking:
     )
 
 
+_GET = Prepared(lambda booking_id: _select().where(BookingRow.id == booking_id).limit(1))
+_BY_SESSION_OR_PAID_ON = Prepared(lambda session_id, date: _select().where(QueryString(
+    "({} = {} OR {})", BookingRow.session_id, session_id, _paid_on(date))))
+_ADD = Prepared(lambda id, package_id, couple_name, email, phone, event_date, total_cents, status,
+                created_at, session_id, payment_intent_id, correlation_id: BookingRow.insert(
+    BookingRow(id=id, package_id=package_id, customer_id=subquery(CustomerRow.select(
+                   CustomerRow.id).where(CustomerRow.email == email)),
+               couple_name=couple_name, email=email, phone=phone, event_date=event_date,
+               total_cents=total_cents, status=status, created_at=created_at,
+               session_id=session_id, payment_intent_id=payment_intent_id,
+               correlation_id=correlation_id)))
+_SET_CALENDAR_EVENT = Prepared(lambda booking_id, event_id: BookingRow.update(
+    {BookingRow.calendar_event_id: event_id}).where(BookingRow.id == booking_id))
+_CALENDAR_EVENT = Prepared(lambda booking_id: BookingRow.select(
+    BookingRow.calendar_event_id).where(BookingRow.id == booking_id))
+
+
 class PiccoloBookingRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
     async def add(self, booking: Booking) -> None:
-        customer = CustomerRow.select(CustomerRow.id).where(CustomerRow.email == booking.email)
         try:
-            await execute(self._connection, BookingRow.insert(BookingRow(
-                id=booking.id, package_id=booking.package_id, customer_id=subquery(customer),
-                couple_name=booking.couple_name, email=booking.email, phone=booking.phone,
-                event_date=booking.event_date.value, total_cents=booking.total.cents,
-                status=booking.status.value, created_at=booking.created_at,
-                session_id=booking.session_id, payment_intent_id=booking.payment_intent_id,
-                correlation_id=booking.correlation_id,
-            )))
+            await execute(self._connection, _ADD(
+                booking.id, booking.package_id, booking.couple_name, booking.email,
+                booking.phone, booking.event_date.value, booking.total.cents,
+                booking.status.value, booking.created_at, booking.session_id,
+                booking.payment_intent_id, booking.correlation_id))
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "booking_one_paid_per_date":
                 raise DateAlreadyBooked(str(booking.event_date)) from exc
@@ -99,7 +113,8 @@ class PiccoloBookingRepository:
         return _booking(rows[0]) if rows else None
 
     async def get(self, booking_id: str) -> Booking | None:
-        return await self._one(_select().where(BookingRow.id == booking_id))
+        rows = await fetch(self._connection, _GET(booking_id))
+        return _booking(rows[0]) if rows else None
 
     async def by_session(self, session_id: str) -> Booking | None:
         return await self._one(_select().where(BookingRow.session_id == session_id))
@@ -109,11 +124,10 @@ class PiccoloBookingRepository:
             BookingRow.payment_intent_id == payment_intent_id).order_by(BookingRow.created_at))
 
     async def paid_on(self, date: EventDate) -> Booking | None:
-        return await self._one(_select().where(_paid_on(date)))
+        return await self._one(_select().where(_paid_on(date.value)))
 
     async def by_session_or_paid_on(self, session_id: str, date: EventDate) -> list[Booking]:
-        rows = await fetch(self._connection, _select().where(QueryString(
-            "({} = {} OR {})", BookingRow.session_id, session_id, _paid_on(date))))
+        rows = await fetch(self._connection, _BY_SESSION_OR_PAID_ON(session_id, date.value))
         return [_booking(r) for r in rows]
 
     async def paid_dates_between(self, start: EventDate, end: EventDate) -> set[EventDate]:
@@ -146,10 +160,8 @@ class PiccoloBookingRepository:
         return bool(row["exists"])
 
     async def set_calendar_event(self, booking_id: str, event_id: str | None) -> None:
-        await write(self._connection, BookingRow.update(
-            {BookingRow.calendar_event_id: event_id}).where(BookingRow.id == booking_id))
+        await write(self._connection, _SET_CALENDAR_EVENT(booking_id, event_id))
 
     async def calendar_event(self, booking_id: str) -> str | None:
-        rows = await fetch(self._connection, BookingRow.select(BookingRow.calendar_event_id)
-                           .where(BookingRow.id == booking_id))
+        rows = await fetch(self._connection, _CALENDAR_EVENT(booking_id))
         return rows[0]["calendar_event_id"] if rows else None

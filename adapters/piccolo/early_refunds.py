@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from adapters.piccolo.prepared import Prepared
 from adapters.piccolo.statements import Connection, execute, fetch
 from adapters.piccolo.tables import EarlyRefundRow
+
+_TAKE = Prepared(lambda payment_intent_id: EarlyRefundRow.delete().where(
+    EarlyRefundRow.payment_intent_id == payment_intent_id,
+).returning(EarlyRefundRow.payment_intent_id))
 
 
 class PiccoloEarlyRefundRepository:
@@ -15,7 +20,4 @@ class PiccoloEarlyRefundRepository:
             EarlyRefundRow(payment_intent_id=payment_intent_id)).on_conflict(action="DO NOTHING"))
 
     async def take(self, payment_intent_id: str) -> bool:
-        taken = await fetch(self._connection, EarlyRefundRow.delete().where(
-            EarlyRefundRow.payment_intent_id == payment_intent_id,
-        ).returning(EarlyRefundRow.payment_intent_id))
-        return bool(taken)
+        return bool(await fetch(self._connection, _TAKE(payment_intent_id)))

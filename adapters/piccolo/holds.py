@@ -11,6 +11,7 @@ from piccolo.custom_types import Combinable
 from piccolo.query.functions import Coalesce
 from piccolo.querystring import QueryString
 
+from adapters.piccolo.prepared import Prepared
 from adapters.piccolo.statements import Connection, execute, fetch, write
 from adapters.piccolo.tables import HoldRow
 from domain.errors import Conflict, DateUnavailable
@@ -35,6 +36,11 @@ def _hold(row: dict[str, Any]) -> DateHold:
 
 def _active(now: dt.datetime) -> Combinable:
     return HoldRow.released_at.is_null() & (HoldRow.expires_at > now)
+
+
+_MARK_SETTLED = Prepared(lambda session_id, now: HoldRow.update({
+    HoldRow.released_at: Coalesce(HoldRow.released_at, now), HoldRow.settled: True,
+}).where(HoldRow.session_id == session_id))
 
 
 class PiccoloHoldRepository:
@@ -68,9 +74,7 @@ class PiccoloHoldRepository:
         return _hold(rows[0]) if rows and rows[0]["released_at"] is None else None
 
     async def mark_settled(self, session_id: str, now: dt.datetime) -> None:
-        await write(self._connection, HoldRow.update({
-            HoldRow.released_at: Coalesce(HoldRow.released_at, now), HoldRow.settled: True,
-        }).where(HoldRow.session_id == session_id))
+        await write(self._connection, _MARK_SETTLED(session_id, now))
 
     async def active_on(self, date: EventDate, now: dt.datetime) -> DateHold | None:
         rows = await fetch(self._connection, HoldRow.select(*_COLUMNS).where(

@@ -22,6 +22,7 @@ transactions and one trip per small write. So:
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -30,45 +31,69 @@ from typing import Any, TypeAlias
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from piccolo.query.base import Query
-from piccolo.query.methods.count import Count
-from piccolo.query.methods.exists import Exists
-from piccolo.query.methods.objects import Objects
-from piccolo.query.methods.select import Select
 from piccolo.querystring import QueryString
 
+from adapters.piccolo.prepared import Statement, compile_query
 from domain.errors import NotFound
 
 # A connection borrowed from the pool. (Subscripted only for the type checker: asyncpg's
 # runtime class is not generic.)
 PooledConnection: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
+# What a repository runs: a Piccolo query (a raw QueryString counts as a write), or a
+# Statement prepared from one.
+Runnable: TypeAlias = "Query[Any, Any] | QueryString | Statement"
 # Turns the database error a queued write raised into the domain error its repository would
 # have raised had it run alone; None when the error is not this write's.
 ErrorTranslation = Callable[[asyncpg.PostgresError], Exception | None]
+_PARAMETER = re.compile(r"\$(\d+)")
 
 
 @dataclass(frozen=True)
 class _QueuedWrite:
-    sql: QueryString
+    statement: Statement
     # A write that must touch a row carries RETURNING and the NotFound message if none.
     missing: str | None
     translate: ErrorTranslation | None
 
 
-def compiled(query: Query[Any, Any] | QueryString) -> tuple[str, list[Any]]:
-    querystring = query if isinstance(query, QueryString) else _single(query)
-    sql, args = querystring.compile_string(engine_type="postgres")
-    return sql, list(args)
+def _statement(query: Runnable) -> Statement:
+    return query if isinstance(query, Statement) else compile_query(query)
 
 
-def _single(query: Query[Any, Any]) -> QueryString:
-    (querystring,) = query.querystrings
-    return querystring
+def compiled(query: Runnable) -> tuple[str, list[Any]]:
+    """The SQL text and values of a query."""
+    statement = _statement(query)
+    return statement.sql, list(statement.args)
 
 
-def _needs_transaction(query: Query[Any, Any]) -> bool:
-    if isinstance(query, Select | Objects):
-        return query.lock_rows_delegate._lock_rows is not None
-    return not isinstance(query, Exists | Count)
+def _combined(
+    writes: tuple[_QueuedWrite, ...], notify: str | None,
+) -> tuple[str, list[Any]]:
+    """One statement of data-modifying CTEs w0, w1, ..., each write's $n moved past the
+    parameters of the writes before it (our SQL has no `$n` inside a literal)."""
+    ctes: list[str] = []
+    args: list[Any] = []
+    for i, write in enumerate(writes):
+        offset = len(args)
+
+        def moved(match: re.Match[str], offset: int = offset) -> str:
+            return f"${int(match.group(1)) + offset}"
+
+        ctes.append(f"w{i} AS ({_PARAMETER.sub(moved, write.statement.sql)})")
+        args.extend(write.statement.args)
+    selected = []
+    for i, write in enumerate(writes):
+        if write.missing is not None:
+            # The server fails the statement itself when a write found nothing (migration
+            # 2026-12-07T06): the others are undone with it even without a transaction.
+            args.append(write.missing)
+            selected.append(f"elope_require((SELECT count(*) FROM w{i}), ${len(args)})")
+    if notify is not None:
+        # Our own channel constant, never user input; delivered if the statement commits.
+        if not notify.isidentifier():
+            raise ValueError(f"not a channel name: {notify!r}")
+        selected.append(f"pg_notify('{notify}', '')")
+    return f"WITH {', '.join(ctes)} SELECT {', '.join(selected) or '1'}", args
 
 
 class LazyTransaction:
@@ -85,26 +110,26 @@ class LazyTransaction:
         # truth even after a statement failed half-way through a multi-statement message.
         return bool(self.connection.is_in_transaction())
 
-    async def fetch(self, query: Query[Any, Any]) -> list[dict[str, Any]]:
+    async def fetch(self, query: Runnable) -> list[dict[str, Any]]:
         await self._send_queued()
-        if _needs_transaction(query):
+        statement = _statement(query)
+        if not statement.reads_only:
             await self._begin()
-        sql, args = compiled(query)
-        return [dict(row) for row in await self.connection.fetch(sql, *args)]
+        return [dict(row) for row in await self.connection.fetch(statement.sql, *statement.args)]
 
-    async def execute(self, query: Query[Any, Any]) -> None:
+    async def execute(self, query: Runnable) -> None:
         await self._send_queued()
         await self._begin()
-        sql, args = compiled(query)
-        await self.connection.execute(sql, *args)
+        statement = _statement(query)
+        await self.connection.execute(statement.sql, *statement.args)
 
     async def write(
-        self, query: Query[Any, Any], *, missing: str | None = None,
+        self, query: Runnable, *, missing: str | None = None,
         translate: ErrorTranslation | None = None,
     ) -> None:
         """A write whose result nobody reads: queued inside `batch()`, else run at once.
         `missing` (the query must return a row) raises NotFound when nothing was touched."""
-        queued = _QueuedWrite(_single(query), missing, translate)
+        queued = _QueuedWrite(_statement(query), missing, translate)
         if self._batching:
             self._queued.append(queued)
         else:
@@ -168,23 +193,10 @@ class LazyTransaction:
     ) -> None:
         if not alone:
             await self._begin()
-        checked = [(i, w) for i, w in enumerate(writes) if w.missing is not None]
-        # The server fails the statement itself when a write found nothing (migration
-        # 2026-12-07T06): the others are undone with it even without a transaction around.
-        selected = [f"elope_require((SELECT count(*) FROM w{i}), {{}})" for i, _ in checked]
-        if notify is not None:
-            # Our own channel constant, never user input; delivered if the statement commits.
-            if not notify.isidentifier():
-                raise ValueError(f"not a channel name: {notify!r}")
-            selected.append(f"pg_notify('{notify}', '')")
-        counts = ", ".join(selected) or "1"
-        if len(writes) == 1 and not checked and notify is None:
-            statement = writes[0].sql
+        if len(writes) == 1 and writes[0].missing is None and notify is None:
+            sql, args = writes[0].statement.sql, list(writes[0].statement.args)
         else:
-            ctes = ", ".join(f"w{i} AS ({{}})" for i in range(len(writes)))
-            statement = QueryString(f"WITH {ctes} SELECT {counts}", *(w.sql for w in writes),
-                                    *(w.missing for _, w in checked))
-        sql, args = compiled(statement)
+            sql, args = _combined(writes, notify)
         try:
             await self.connection.execute(sql, *args)
         except asyncpg.NoDataFoundError as exc:

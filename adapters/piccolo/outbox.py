@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 from typing import Any
 
 import asyncpg
+from piccolo.query.base import Query
 
+from adapters.piccolo.prepared import Prepared
 from adapters.piccolo.statements import Connection, fetch, write
 from adapters.piccolo.tables import OutboxRow
 from application.ports.outbox import OutboxMessage
@@ -20,6 +23,34 @@ from domain.events import EVENT_TYPES, DomainEvent
 def _event(event_type: str, payload: str | dict[str, object]) -> DomainEvent:
     data = json.loads(payload) if isinstance(payload, str) else payload
     return EVENT_TYPES[event_type](**data)
+
+
+_ADD = Prepared(lambda message_id, event_type, payload, now: OutboxRow.insert(OutboxRow(
+    id=message_id, event_type=event_type, payload=payload, created_at=now, available_at=now)))
+_MARK_DONE = Prepared(lambda message_id, now: OutboxRow.update({
+    OutboxRow.done_at: now, OutboxRow.claimed_until: None,
+}).where(OutboxRow.id == message_id).returning(OutboxRow.id))
+_RETRY_LATER = Prepared(lambda message_id, not_before, error: OutboxRow.update({
+    OutboxRow.available_at: not_before, OutboxRow.claimed_until: None,
+    OutboxRow.last_error: error,
+}).where(OutboxRow.id == message_id).returning(OutboxRow.id))
+
+
+@functools.cache
+def _claim(limit: int) -> Prepared:
+    # One statement per limit: Piccolo writes LIMIT into the SQL text, not as a parameter.
+    def build(now: Any, until: Any) -> Query[Any, Any]:
+        due = OutboxRow.select(OutboxRow.id).where(
+            OutboxRow.done_at.is_null(), OutboxRow.available_at <= now,
+            OutboxRow.claimed_until.is_null() | (OutboxRow.claimed_until <= now),
+        ).order_by(OutboxRow.available_at, OutboxRow.seq).limit(limit).lock_rows(
+            "UPDATE", skip_locked=True)
+        return OutboxRow.update({
+            OutboxRow.claimed_until: until, OutboxRow.attempts: OutboxRow.attempts + 1,
+        }).where(OutboxRow.id.is_in(due)).returning(
+            OutboxRow.id, OutboxRow.event_type, OutboxRow.payload, OutboxRow.attempts,
+            OutboxRow.seq)
+    return Prepared(build)
 
 
 class PiccoloOutbox:
@@ -35,10 +66,9 @@ class PiccoloOutbox:
                 return Conflict(f"outbox message {message_id} already exists")
             return None
 
-        await write(self._connection, OutboxRow.insert(OutboxRow(
-            id=message_id, event_type=type(event).__name__,
-            payload=json.dumps(dataclasses.asdict(event)), created_at=now, available_at=now,
-        )), translate=taken)
+        await write(self._connection, _ADD(message_id, type(event).__name__,
+                                           json.dumps(dataclasses.asdict(event)), now),
+                    translate=taken)
         self.added += 1
 
     async def claim(
@@ -46,29 +76,15 @@ class PiccoloOutbox:
     ) -> list[OutboxMessage]:
         # The due rows are picked (oldest first) and locked in the subquery; SKIP LOCKED leaves
         # the ones another relay holds to it, and the UPDATE leases what this one got.
-        due = OutboxRow.select(OutboxRow.id).where(
-            OutboxRow.done_at.is_null(), OutboxRow.available_at <= now,
-            OutboxRow.claimed_until.is_null() | (OutboxRow.claimed_until <= now),
-        ).order_by(OutboxRow.available_at, OutboxRow.seq).limit(limit).lock_rows(
-            "UPDATE", skip_locked=True)
-        rows = await fetch(self._connection, OutboxRow.update({
-            OutboxRow.claimed_until: now + lease, OutboxRow.attempts: OutboxRow.attempts + 1,
-        }).where(OutboxRow.id.is_in(due)).returning(
-            OutboxRow.id, OutboxRow.event_type, OutboxRow.payload, OutboxRow.attempts,
-            OutboxRow.seq))
+        rows = await fetch(self._connection, _claim(limit)(now, now + lease))
         ordered = sorted(rows, key=lambda r: r["seq"])
         return [OutboxMessage(r["id"], _event(r["event_type"], r["payload"]), r["attempts"])
                 for r in ordered]
 
     async def mark_done(self, message_id: str, now: dt.datetime) -> None:
-        await self._set(message_id, {OutboxRow.done_at: now, OutboxRow.claimed_until: None})
+        await write(self._connection, _MARK_DONE(message_id, now),
+                    missing=f"no outbox message '{message_id}'")
 
     async def retry_later(self, message_id: str, error: str, not_before: dt.datetime) -> None:
-        await self._set(message_id, {OutboxRow.available_at: not_before,
-                                     OutboxRow.claimed_until: None,
-                                     OutboxRow.last_error: error[:2000]})
-
-    async def _set(self, message_id: str, values: dict[Any, Any]) -> None:
-        await write(self._connection, OutboxRow.update(values).where(
-            OutboxRow.id == message_id).returning(OutboxRow.id),
-            missing=f"no outbox message '{message_id}'")
+        await write(self._connection, _RETRY_LATER(message_id, not_before, error[:2000]),
+                    missing=f"no outbox message '{message_id}'")

@@ -10,6 +10,7 @@ from piccolo.query.functions import Coalesce
 from piccolo.query.methods.select import Select
 from piccolo.querystring import QueryString
 
+from adapters.piccolo.prepared import Prepared
 from adapters.piccolo.statements import Connection, execute, fetch, subquery
 from adapters.piccolo.tables import AddOnRow, PackageRow
 from domain.catalog import AddOn, Package
@@ -56,21 +57,26 @@ def _select() -> Select[Any]:
     return PackageRow.select(*_PACKAGE_COLUMNS, Coalesce(subquery(add_ons), "[]", alias="add_ons"))
 
 
+_GET = Prepared(lambda package_id: _select().where(PackageRow.id == package_id))
+_GET_BY_SLUG = Prepared(lambda slug: _select().where(PackageRow.slug == slug))
+_LIST_ACTIVE = Prepared(lambda: _select().where(PackageRow.active.eq(True)).order_by(
+    *_IN_PYTHON_ORDER))
+
+
 class PiccoloPackageRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
     async def list_active(self) -> list[Package]:
-        rows = await fetch(self._connection, _select().where(
-            PackageRow.active.eq(True)).order_by(*_IN_PYTHON_ORDER))
+        rows = await fetch(self._connection, _LIST_ACTIVE())
         return [_package(r) for r in rows]
 
     async def get(self, package_id: str) -> Package | None:
-        rows = await fetch(self._connection, _select().where(PackageRow.id == package_id))
+        rows = await fetch(self._connection, _GET(package_id))
         return _package(rows[0]) if rows else None
 
     async def get_by_slug(self, slug: str) -> Package | None:
-        rows = await fetch(self._connection, _select().where(PackageRow.slug == slug))
+        rows = await fetch(self._connection, _GET_BY_SLUG(slug))
         return _package(rows[0]) if rows else None
 
     async def add(self, package: Package) -> None:

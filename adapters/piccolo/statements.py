@@ -1,4 +1,4 @@
-"""Run Piccolo queries in a unit of work's own transaction.
+"""Run Piccolo queries (or statements prepared from them) in a unit of work's transaction.
 
 Piccolo runs a query through the engine its table is bound to, inside a transaction only if
 that engine's context says so. A unit of work here owns its connection and its transaction
@@ -10,26 +10,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from piccolo.query.base import Query
 from piccolo.query.methods.select import Select
 from piccolo.querystring import QueryString
 
-from adapters.piccolo.lazy_transaction import ErrorTranslation, LazyTransaction
+from adapters.piccolo.lazy_transaction import ErrorTranslation, LazyTransaction, Runnable
 
 # What a unit of work hands its repositories.
 Connection = LazyTransaction
 
 
-async def fetch(connection: Connection, query: Query[Any, Any]) -> list[dict[str, Any]]:
+async def fetch(connection: Connection, query: Runnable) -> list[dict[str, Any]]:
     return await connection.fetch(query)
 
 
-async def execute(connection: Connection, query: Query[Any, Any]) -> None:
+async def execute(connection: Connection, query: Runnable) -> None:
     await connection.execute(query)
 
 
 async def write(
-    connection: Connection, query: Query[Any, Any], *, missing: str | None = None,
+    connection: Connection, query: Runnable, *, missing: str | None = None,
     translate: ErrorTranslation | None = None,
 ) -> None:
     """A write whose result nobody reads; inside the unit of work's `batch()` it is sent

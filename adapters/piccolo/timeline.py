@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from adapters.piccolo.prepared import Prepared
 from adapters.piccolo.statements import Connection, fetch, write
 from adapters.piccolo.tables import TimelineRow
 from domain.timeline import TimelineEntry, TimelineKind
+
+_ADD = Prepared(lambda session_id, at, kind, detail, correlation_id: TimelineRow.insert(
+    TimelineRow(session_id=session_id, at=at, kind=kind, detail=detail,
+                correlation_id=correlation_id)))
 
 
 class PiccoloTimelineRepository:
@@ -12,10 +17,8 @@ class PiccoloTimelineRepository:
         self._connection = connection
 
     async def add(self, entry: TimelineEntry) -> None:
-        await write(self._connection, TimelineRow.insert(TimelineRow(
-            session_id=entry.session_id, at=entry.at, kind=entry.kind.value, detail=entry.detail,
-            correlation_id=entry.correlation_id,
-        )))
+        await write(self._connection, _ADD(entry.session_id, entry.at, entry.kind.value,
+                                           entry.detail, entry.correlation_id))
 
     async def for_session(self, session_id: str) -> list[TimelineEntry]:
         rows = await fetch(self._connection, TimelineRow.select(

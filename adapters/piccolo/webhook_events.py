@@ -7,6 +7,7 @@ from typing import Any
 from piccolo.custom_types import Combinable
 from piccolo.querystring import QueryString
 
+from adapters.piccolo.prepared import Prepared
 from adapters.piccolo.statements import Connection, fetch, write
 from adapters.piccolo.tables import WebhookEventRow
 from application.ports.webhook_events import WebhookCursor
@@ -27,6 +28,23 @@ def _event(row: dict[str, Any]) -> WebhookEvent:
     )
 
 
+_ADD = Prepared(lambda event_id, event_type, raw_payload, status, attempts, last_error,
+                processed_at, created_at, claimed_until: WebhookEventRow.insert(WebhookEventRow(
+                    event_id=event_id, event_type=event_type, raw_payload=raw_payload,
+                    status=status, attempts=attempts, last_error=last_error,
+                    processed_at=processed_at, created_at=created_at,
+                    claimed_until=claimed_until,
+                )).on_conflict(target=WebhookEventRow.event_id, action="DO NOTHING").returning(
+                    WebhookEventRow.event_id))
+_SAVE = Prepared(lambda event_id, status, attempts, last_error, processed_at, claimed_until:
+                 WebhookEventRow.update({
+                     WebhookEventRow.status: status, WebhookEventRow.attempts: attempts,
+                     WebhookEventRow.last_error: last_error,
+                     WebhookEventRow.processed_at: processed_at,
+                     WebhookEventRow.claimed_until: claimed_until,
+                 }).where(WebhookEventRow.event_id == event_id).returning(WebhookEventRow.event_id))
+
+
 class PiccoloWebhookEventRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
@@ -34,13 +52,10 @@ class PiccoloWebhookEventRepository:
     async def add(self, event: WebhookEvent) -> bool:
         # ON CONFLICT DO NOTHING waits for a concurrent inserter of the same id to finish, so
         # of two simultaneous first deliveries exactly one sees True - across processes too.
-        inserted = await fetch(self._connection, WebhookEventRow.insert(WebhookEventRow(
-            event_id=event.event_id, event_type=event.event_type, raw_payload=event.raw_payload,
-            status=event.status.value, attempts=event.attempts, last_error=event.last_error,
-            processed_at=event.processed_at, created_at=event.created_at,
-            claimed_until=event.claimed_until,
-        )).on_conflict(target=WebhookEventRow.event_id, action="DO NOTHING").returning(
-            WebhookEventRow.event_id))
+        inserted = await fetch(self._connection, _ADD(
+            event.event_id, event.event_type, event.raw_payload, event.status.value,
+            event.attempts, event.last_error, event.processed_at, event.created_at,
+            event.claimed_until))
         return bool(inserted)
 
     async def get_for_update(self, event_id: str) -> WebhookEvent | None:
@@ -49,12 +64,9 @@ class PiccoloWebhookEventRepository:
         return _event(rows[0]) if rows else None
 
     async def save(self, event: WebhookEvent) -> None:
-        await write(self._connection, WebhookEventRow.update({
-            WebhookEventRow.status: event.status.value, WebhookEventRow.attempts: event.attempts,
-            WebhookEventRow.last_error: event.last_error,
-            WebhookEventRow.processed_at: event.processed_at,
-            WebhookEventRow.claimed_until: event.claimed_until,
-        }).where(WebhookEventRow.event_id == event.event_id).returning(WebhookEventRow.event_id),
+        await write(self._connection, _SAVE(
+            event.event_id, event.status.value, event.attempts, event.last_error,
+            event.processed_at, event.claimed_until),
             missing=f"no webhook event '{event.event_id}'")
 
     async def page(
