@@ -83,3 +83,8 @@ class OutboxRelay:
                         await uow.outbox.mark_done(message.id, now)
                         delivered += 1
                     await uow.commit()
+            if len(batch) < BATCH:
+                # Nothing else was due when this batch was claimed: what is committed since
+                # wakes the relay again, and the sweep finds what comes due later - so no
+                # claim (a transaction) that can only come back empty.
+                return delivered
