@@ -17,15 +17,22 @@ from typing import Any
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.memory.login_throttle import MemoryLoginThrottle
 from adapters.memory.store import MemoryStore
+from adapters.memory.taken_dates import MemoryTakenDates
 from adapters.memory.unit_of_work import memory_uow_factory
+from adapters.piccolo.cached_taken_dates import CachedTakenDates
+from adapters.piccolo.change_notifications import CATALOG, CHANGES_CHANNEL, DATES, ChangeNotifications
 from adapters.piccolo.database import PiccoloDatabase
-from adapters.piccolo.outbox_notifications import OutboxNotifications
+from adapters.piccolo.invalidating_unit_of_work import invalidating_uow_factory
+from adapters.piccolo.notification_listener import NotificationListener
+from adapters.piccolo.outbox_notifications import OUTBOX_CHANNEL
+from adapters.piccolo.taken_dates import PiccoloTakenDates
 from adapters.piccolo.unit_of_work import piccolo_uow_factory
 from adapters.stand_ins.local_checkout import LocalCheckout
 from adapters.system_clock import SystemClock
 from adapters.telemetry.otel_tracing import OtelTracing
 from adapters.telemetry.prometheus_metrics import PrometheusMetrics
 from application.booking_policy import BookingPolicy
+from application.cached_read import CachedRead
 from application.handlers import COMMAND_HANDLERS
 from application.messaging.bus import MessageBus
 from application.messaging.event_publisher import EventPublisher
@@ -39,6 +46,7 @@ from application.ports.login_throttle import LoginThrottle
 from application.ports.mail import Mailer
 from application.ports.password_hasher import PasswordHasher
 from application.ports.payment import PaymentProvider
+from application.ports.taken_dates import TakenDatesSource
 from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.queries.availability import AvailabilityQueries
@@ -48,6 +56,7 @@ from application.queries.catalog import CatalogQueries
 from application.queries.webhooks import WebhookQueries
 from application.serial_lanes import SerialLanes
 from application.subscribers import EVENT_HANDLERS
+from domain.catalog import Package
 from entrypoints.integrations import Integrations
 from entrypoints.settings import Settings
 
@@ -80,8 +89,9 @@ class Elope:
     database: PiccoloDatabase | None
     # The mock preset's in-memory store; None in the real preset.
     store: MemoryStore | None
-    # Wakes the relay for outbox messages other instances commit (real preset).
-    notifications: OutboxNotifications | None
+    # Real preset: the one LISTEN connection - wakes the relay for outbox messages other
+    # instances commit, and empties the read caches on their changes.
+    notifications: NotificationListener | None
     # Stripe, mail and calendar: which adapter each uses, and why.
     integrations: Integrations
 
@@ -121,22 +131,26 @@ def bootstrap(
     # The relay's wake-up exists before the unit of work that rings it, and the relay needs
     # the unit of work: a late-bound call ties the knot.
     wake: Callable[[], None] = lambda: relay.wake()  # noqa: E731
+    policy = BookingPolicy(settings.timezone, settings.booking_horizon_days,
+                           settings.checkout_hold_minutes)
     database = store = notifications = None
+    catalog_cache: CachedRead[tuple[Package, ...]] | None = None
+    taken: TakenDatesSource
     if settings.is_mock:
         store = MemoryStore()
         uow = uow or memory_uow_factory(store, on_outbox_commit=wake)
+        taken = MemoryTakenDates(uow)
     else:
         database = _database(settings)
         metrics.set_pool_reader(database.pool_usage)
         uow = uow or piccolo_uow_factory(database, metrics, on_outbox_commit=wake)
-        notifications = OutboxNotifications(database.dsn, on_notify=wake)
+        uow, taken, catalog_cache, notifications = _kept_reads(settings, database, uow, policy,
+                                                               wake)
     relay = OutboxRelay(uow, publisher, clock, dt.timedelta(seconds=settings.outbox_lease_seconds))
 
-    policy = BookingPolicy(settings.timezone, settings.booking_horizon_days,
-                           settings.checkout_hold_minutes)
     lanes = SerialLanes()
     calendar = integrations.calendar.adapter
-    availability = AvailabilityQueries(uow, calendar, clock, policy, metrics)
+    availability = AvailabilityQueries(taken, calendar, clock, policy, metrics)
     completer = PaidSessionCompleter(uow, payments, lanes, clock, metrics)
     inbox = WebhookInbox(uow, StripeEventEffects(uow, completer, clock), lanes, clock, policy,
                          metrics, tracing)
@@ -153,10 +167,40 @@ def bootstrap(
             publisher.subscribe(event_type, subscriber.__name__, _bind(subscriber, ports))
     bus = MessageBus({command: _bind(handler, ports)
                       for command, handler in COMMAND_HANDLERS.items()}, tracing)
-    queries = Queries(availability, BlackoutQueries(uow), BookingQueries(uow), CatalogQueries(uow),
-                      WebhookQueries(uow))
+    queries = Queries(availability, BlackoutQueries(uow), BookingQueries(uow),
+                      CatalogQueries(uow, catalog_cache), WebhookQueries(uow))
     return Elope(settings, bus, queries, relay, uow, payments, metrics, clock, database, store,
                  notifications, integrations)
+
+
+def _kept_reads(
+    settings: Settings, database: PiccoloDatabase, uow: UnitOfWorkFactory, policy: BookingPolicy,
+    wake: Callable[[], None],
+) -> tuple[UnitOfWorkFactory, TakenDatesSource, CachedRead[tuple[Package, ...]] | None,
+           NotificationListener]:
+    """The real preset's read caches (taken dates, catalog), what empties them, and the one
+    listening connection that also wakes the relay; a cache of 0 seconds is none at all."""
+    source = PiccoloTakenDates(database)
+    taken: TakenDatesSource = source
+    caches: dict[str, CachedRead[Any]] = {}
+    if settings.availability_cache_seconds > 0:
+        caches[DATES] = CachedRead(settings.availability_cache_seconds)
+        taken = CachedTakenDates(source, policy, caches[DATES])
+    catalog: CachedRead[tuple[Package, ...]] | None = None
+    if settings.catalog_cache_seconds > 0:
+        caches[CATALOG] = catalog = CachedRead(settings.catalog_cache_seconds)
+    changes = ChangeNotifications(caches)
+
+    def connected() -> None:
+        wake()  # what was committed while nobody listened waits for no sweep
+        changes.listening()
+
+    listener = NotificationListener(
+        database.dsn, {OUTBOX_CHANNEL: lambda _: wake(), CHANGES_CHANNEL: changes.changed},
+        on_connect=connected, on_lost=changes.deaf)
+    # What this process commits (or is refused by a conflict) empties its caches at once;
+    # every instance's commits (this one's included) also come back as notifications.
+    return invalidating_uow_factory(uow, changes.changed_here), taken, catalog, listener
 
 
 def _database(settings: Settings) -> PiccoloDatabase:

@@ -1,8 +1,10 @@
-"""Which dates can be sold: one query per source, whatever the length of the range."""
+"""Which dates can be sold: one read of the database's sources and one of the calendar,
+side by side, whatever the length of the range."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from dataclasses import dataclass
 
@@ -10,7 +12,8 @@ from application.booking_policy import BookingPolicy
 from application.ports.calendar import CalendarProvider
 from application.ports.clock import Clock
 from application.ports.metrics import Metrics
-from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from application.ports.taken_dates import TakenDatesSource
+from application.ports.unit_of_work import UnitOfWork
 from domain.availability import TakenDates, UnavailableReason, unavailable_reason
 from domain.errors import ValidationFailed
 from domain.event_date import EventDate
@@ -22,7 +25,7 @@ MAX_RANGE_DAYS = 366
 
 @dataclass(frozen=True)
 class AvailabilityQueries:
-    uow: UnitOfWorkFactory
+    taken: TakenDatesSource
     calendar: CalendarProvider
     clock: Clock
     policy: BookingPolicy
@@ -46,15 +49,11 @@ class AvailabilityQueries:
             # The calendar is asked while the database is read: its round trip costs no time.
             calendar = asyncio.ensure_future(self._calendar_busy(first, last))
             try:
-                async with self.uow() as uow:
-                    blackout = await uow.blackouts.dates_between(first, last)
-                    booked = await uow.bookings.paid_dates_between(first, last)
-                    held = await uow.holds.held_dates_between(first, last, now)
+                found = await self.taken.between(first, last, now)
             except BaseException:
                 calendar.cancel()
                 raise
-            busy = await calendar
-            taken = TakenDates(blackout=blackout, booked=booked, held=held, calendar=busy)
+            taken = dataclasses.replace(found, calendar=await calendar)
         result = []
         for offset in range(start.days_until(end) + 1):
             day = start.plus_days(offset)
