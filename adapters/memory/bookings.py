@@ -51,10 +51,6 @@ class MemoryBookingRepository:
     async def by_payment_intent(self, payment_intent_id: str) -> Booking | None:
         return self._first(lambda b: b.payment_intent_id == payment_intent_id)
 
-    async def by_session_or_paid_on(self, session_id: str, date: EventDate) -> list[Booking]:
-        return [detached(b) for b in self._store.bookings.values()
-                if b.session_id == session_id or (b.holds_its_date and b.event_date == date)]
-
     async def paid_on(self, date: EventDate) -> Booking | None:
         return self._first(lambda b: b.holds_its_date and b.event_date == date)
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from adapters.memory.admin_users import MemoryAdminUserRepository
 from adapters.memory.blackouts import MemoryBlackoutRepository
+from adapters.memory.booking_facts import MemoryBookingFacts
 from adapters.memory.bookings import MemoryBookingRepository
 from adapters.memory.customers import MemoryCustomerRepository
 from adapters.memory.early_refunds import MemoryEarlyRefundRepository
@@ -21,6 +22,7 @@ from adapters.memory.timeline import MemoryTimelineRepository
 from adapters.memory.webhook_events import MemoryWebhookEventRepository
 from application.ports.admin_users import AdminUserRepository
 from application.ports.blackouts import BlackoutRepository
+from application.ports.booking_facts import BookingFactsReader
 from application.ports.bookings import BookingRepository
 from application.ports.customers import CustomerRepository
 from application.ports.early_refunds import EarlyRefundRepository
@@ -53,6 +55,7 @@ class MemoryUnitOfWork:
     outbox: Outbox
     sent_mail: SentMailLog
     admin_users: AdminUserRepository
+    booking_facts: BookingFactsReader
 
     def __init__(self, store: MemoryStore, on_outbox_commit: Callable[[], None] | None = None) -> None:
         self._store = store
@@ -71,6 +74,7 @@ class MemoryUnitOfWork:
         self.outbox = self._outbox
         self.sent_mail = MemorySentMailLog(store)
         self.admin_users = MemoryAdminUserRepository(store)
+        self.booking_facts = MemoryBookingFacts(store)
 
     async def __aenter__(self) -> MemoryUnitOfWork:
         await self._store.begin()

@@ -13,11 +13,11 @@ from piccolo.query.methods.select import Select
 from piccolo.querystring import QueryString
 
 from adapters.piccolo.prepared import Prepared
-from adapters.piccolo.statements import Connection, execute, fetch, subquery, write
+from adapters.piccolo.statements import Connection, fetch, subquery, write
 from adapters.piccolo.tables import BookingAddOnRow, BookingRow, CustomerRow
 from application.ports.bookings import BookingCursor, BookingFilter
 from domain.booking import BookedAddOn, Booking, BookingStatus
-from domain.errors import Conflict, DateAlreadyBooked, NotFound
+from domain.errors import Conflict, DateAlreadyBooked, DomainError, NotFound
 from domain.event_date import EventDate
 from domain.money import Money
 
@@ -58,8 +58,6 @@ def _booking(row: dict[str, Any]) -> Booking:
 
 
 _GET = Prepared(lambda booking_id: _select().where(BookingRow.id == booking_id).limit(1))
-_BY_SESSION_OR_PAID_ON = Prepared(lambda session_id, date: _select().where(QueryString(
-    "({} = {} OR {})", BookingRow.session_id, session_id, _paid_on(date))))
 _ADD = Prepared(lambda id, package_id, couple_name, email, phone, event_date, total_cents, status,
                 created_at, session_id, payment_intent_id, correlation_id: BookingRow.insert(
     BookingRow(id=id, package_id=package_id, customer_id=subquery(CustomerRow.select(
@@ -79,19 +77,22 @@ class PiccoloBookingRepository:
         self._connection = connection
 
     async def add(self, booking: Booking) -> None:
-        try:
-            await execute(self._connection, _ADD(
-                booking.id, booking.package_id, booking.couple_name, booking.email,
-                booking.phone, booking.event_date.value, booking.total.cents,
-                booking.status.value, booking.created_at, booking.session_id,
-                booking.payment_intent_id, booking.correlation_id))
-        except asyncpg.UniqueViolationError as exc:
-            if exc.constraint_name == "booking_one_paid_per_date":
-                raise DateAlreadyBooked(str(booking.event_date)) from exc
-            raise Conflict(f"checkout session {booking.session_id} already made a booking"
-                           ) from exc
-        except asyncpg.ForeignKeyViolationError as exc:
-            raise NotFound(f"no package '{booking.package_id}'") from exc
+        def refused(exc: asyncpg.PostgresError) -> DomainError | None:
+            constraint = getattr(exc, "constraint_name", None)
+            if constraint == "booking_one_paid_per_date":
+                return DateAlreadyBooked(str(booking.event_date))
+            if constraint in ("booking_pkey", "booking_session_id_key"):
+                return Conflict(f"checkout session {booking.session_id} already made a booking")
+            if constraint == "booking_package_id_fkey":
+                return NotFound(f"no package '{booking.package_id}'")
+            return None
+
+        # A write: inside a batch it travels with the others (see UnitOfWork.batch).
+        await write(self._connection, _ADD(
+            booking.id, booking.package_id, booking.couple_name, booking.email,
+            booking.phone, booking.event_date.value, booking.total.cents,
+            booking.status.value, booking.created_at, booking.session_id,
+            booking.payment_intent_id, booking.correlation_id), translate=refused)
         if booking.add_ons:  # one multi-row INSERT; none at all without add-ons
             await write(self._connection, BookingAddOnRow.insert(*(
                 BookingAddOnRow(booking_id=booking.id, position=i, add_on_id=a.add_on_id,
@@ -125,10 +126,6 @@ class PiccoloBookingRepository:
 
     async def paid_on(self, date: EventDate) -> Booking | None:
         return await self._one(_select().where(_paid_on(date.value)))
-
-    async def by_session_or_paid_on(self, session_id: str, date: EventDate) -> list[Booking]:
-        rows = await fetch(self._connection, _BY_SESSION_OR_PAID_ON(session_id, date.value))
-        return [_booking(r) for r in rows]
 
     async def paid_dates_between(self, start: EventDate, end: EventDate) -> set[EventDate]:
         rows = await fetch(self._connection, BookingRow.select(BookingRow.event_date).where(

@@ -10,6 +10,7 @@ from types import TracebackType
 
 from application.ports.admin_users import AdminUserRepository
 from application.ports.blackouts import BlackoutRepository
+from application.ports.booking_facts import BookingFactsReader
 from application.ports.bookings import BookingRepository
 from application.ports.customers import CustomerRepository
 from application.ports.early_refunds import EarlyRefundRepository
@@ -36,6 +37,7 @@ class InvalidatingUnitOfWork:
     outbox: Outbox
     sent_mail: SentMailLog
     admin_users: AdminUserRepository
+    booking_facts: BookingFactsReader
 
     def __init__(self, inner: UnitOfWork, on_change: Callable[[], None]) -> None:
         self._inner = inner
@@ -50,7 +52,7 @@ class InvalidatingUnitOfWork:
         self.customers, self.early_refunds = tx.customers, tx.early_refunds
         self.blackouts, self.webhook_events = tx.blackouts, tx.webhook_events
         self.timeline, self.outbox, self.sent_mail = tx.timeline, tx.outbox, tx.sent_mail
-        self.admin_users = tx.admin_users
+        self.admin_users, self.booking_facts = tx.admin_users, tx.booking_facts
         return self
 
     async def __aexit__(

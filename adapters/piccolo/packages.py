@@ -24,7 +24,7 @@ def _add_on(row: dict[str, Any]) -> AddOn:
                  photo_url=row["photo_url"], active=row["active"])
 
 
-def _package(row: dict[str, Any]) -> Package:
+def package_of(row: dict[str, Any]) -> Package:
     add_ons = json.loads(row["add_ons"]) if isinstance(row["add_ons"], str) else row["add_ons"]
     return Package(
         id=row["id"], slug=row["slug"], title=row["title"], description=row["description"],
@@ -52,14 +52,14 @@ _ADD_ONS_JSON = QueryString(
     AddOnRow.active, AddOnRow.created_seq)
 
 
-def _select() -> Select[Any]:
+def select_packages() -> Select[Any]:
     add_ons = AddOnRow.select(_ADD_ONS_JSON).where(AddOnRow.package_id == PackageRow.id)
     return PackageRow.select(*_PACKAGE_COLUMNS, Coalesce(subquery(add_ons), "[]", alias="add_ons"))
 
 
-_GET = Prepared(lambda package_id: _select().where(PackageRow.id == package_id))
-_GET_BY_SLUG = Prepared(lambda slug: _select().where(PackageRow.slug == slug))
-_LIST_ACTIVE = Prepared(lambda: _select().where(PackageRow.active.eq(True)).order_by(
+_GET = Prepared(lambda package_id: select_packages().where(PackageRow.id == package_id))
+_GET_BY_SLUG = Prepared(lambda slug: select_packages().where(PackageRow.slug == slug))
+_LIST_ACTIVE = Prepared(lambda: select_packages().where(PackageRow.active.eq(True)).order_by(
     *_IN_PYTHON_ORDER))
 
 
@@ -69,15 +69,15 @@ class PiccoloPackageRepository:
 
     async def list_active(self) -> list[Package]:
         rows = await fetch(self._connection, _LIST_ACTIVE())
-        return [_package(r) for r in rows]
+        return [package_of(r) for r in rows]
 
     async def get(self, package_id: str) -> Package | None:
         rows = await fetch(self._connection, _GET(package_id))
-        return _package(rows[0]) if rows else None
+        return package_of(rows[0]) if rows else None
 
     async def get_by_slug(self, slug: str) -> Package | None:
         rows = await fetch(self._connection, _GET_BY_SLUG(slug))
-        return _package(rows[0]) if rows else None
+        return package_of(rows[0]) if rows else None
 
     async def add(self, package: Package) -> None:
         try:

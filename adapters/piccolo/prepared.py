@@ -66,8 +66,13 @@ def compile_query(query: Query[Any, Any] | QueryString) -> Statement:
 class Prepared:
     """`Prepared(lambda a, b: <Piccolo query using a and b>)`; call it with a and b."""
 
-    def __init__(self, build: Callable[..., Query[Any, Any] | QueryString]) -> None:
+    def __init__(
+        self, build: Callable[..., Query[Any, Any] | QueryString], *, reads_only: bool = False,
+    ) -> None:
+        """`reads_only`: a raw QueryString that only reads (Piccolo queries say so
+        themselves)."""
         self._build = build
+        self._declared_read = reads_only
         self._template: Statement | None = None
         self._slots: list[tuple[int, Any]] = []
 
@@ -75,7 +80,7 @@ class Prepared:
         template = self._template or self._compile()
         return Statement(template.sql, tuple(values[i] if i >= 0 else constant
                                              for i, constant in self._slots),
-                         template.reads_only)
+                         template.reads_only or self._declared_read)
 
     def _compile(self) -> Statement:
         # On first use, not at import: Piccolo compiles for the engine its tables are bound

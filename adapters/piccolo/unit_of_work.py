@@ -20,6 +20,7 @@ import asyncpg
 
 from adapters.piccolo.admin_users import PiccoloAdminUserRepository
 from adapters.piccolo.blackouts import PiccoloBlackoutRepository
+from adapters.piccolo.booking_facts import PiccoloBookingFacts
 from adapters.piccolo.bookings import PiccoloBookingRepository
 from adapters.piccolo.customers import PiccoloCustomerRepository
 from adapters.piccolo.database import PiccoloDatabase
@@ -34,6 +35,7 @@ from adapters.piccolo.timeline import PiccoloTimelineRepository
 from adapters.piccolo.webhook_events import PiccoloWebhookEventRepository
 from application.ports.admin_users import AdminUserRepository
 from application.ports.blackouts import BlackoutRepository
+from application.ports.booking_facts import BookingFactsReader
 from application.ports.bookings import BookingRepository
 from application.ports.customers import CustomerRepository
 from application.ports.early_refunds import EarlyRefundRepository
@@ -74,6 +76,7 @@ class PiccoloUnitOfWork:
     outbox: Outbox
     sent_mail: SentMailLog
     admin_users: AdminUserRepository
+    booking_facts: BookingFactsReader
 
     def __init__(
         self, database: PiccoloDatabase, metrics: Metrics,
@@ -110,6 +113,7 @@ class PiccoloUnitOfWork:
         self.outbox = self._outbox = PiccoloOutbox(transaction)
         self.sent_mail = PiccoloSentMailLog(transaction)
         self.admin_users = PiccoloAdminUserRepository(transaction)
+        self.booking_facts = PiccoloBookingFacts(transaction)
         return self
 
     async def __aexit__(

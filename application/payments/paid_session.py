@@ -19,6 +19,7 @@ from application.ports.payment import PaymentProvider
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from application.serial_lanes import SerialLanes
 from application.transactions import with_retries
+from domain.booking import Booking
 from domain.errors import (
     DateAlreadyBooked,
     NotFound,
@@ -135,29 +136,34 @@ class PaidSessionCompleter:
             await tx.lock_date(paid.event_date)
             if claim is not None:
                 await claim(tx)
-            found = await tx.bookings.by_session_or_paid_on(paid.session_id, paid.event_date)
-            if any(b.session_id == paid.session_id for b in found):
+            facts = await tx.booking_facts.for_paid_session(
+                paid.session_id, paid.event_date, paid.package_id, paid.payment_intent_id)
+            if facts.booked_by_session:
                 await settle(tx, PaidOutcome.ALREADY_BOOKED.value, True)
                 await tx.commit()
                 return PaidOutcome.ALREADY_BOOKED
             # Booked by another session, or - a blackout added after the hold lapsed makes
             # the date as unsellable as a booking does - closed: the couple is refunded
             # rather than booked twice or on a closed day.
-            if found or await tx.blackouts.dates_between(paid.event_date, paid.event_date):
+            if facts.date_booked or facts.blackout:
                 await tx.commit()
                 return RefundReason.DATE_TAKEN
-            package = await tx.packages.get(paid.package_id)
-            if package is None:
+            if facts.package is None:
                 reason = await self._package_gone(tx, paid)
                 await tx.commit()
                 return reason
             now = self._clock.now()
-            early_refund = (paid.payment_intent_id is not None
+            # Rare, so taken only when the facts say it is there (payment_intent_id is then
+            # known): the common path stays at one read.
+            early_refund = (facts.refunded_early and paid.payment_intent_id is not None
                             and await tx.early_refunds.take(paid.payment_intent_id))
-            booking = paid.book(new_id("bk"), paid.booked_add_ons(package.add_ons), now,
+            booking = paid.book(new_id("bk"), paid.booked_add_ons(facts.package.add_ons), now,
                                 already_refunded=early_refund)
             try:
-                await tx.bookings.add(booking)
+                await _record_outcome(tx, paid, now, TimelineEntry(
+                    paid.session_id, now, TimelineKind.STATUS,
+                    f"booking {booking.id} created: {booking.status.value}", paid.correlation_id),
+                    booking.events, settle, PaidOutcome.BOOKED, booking)
             except DateAlreadyBooked:
                 # Another process won the date meanwhile. The failed insert spoilt this
                 # transaction (claim included); the next attempt finds the date taken.
@@ -166,10 +172,6 @@ class PaidSessionCompleter:
                 # Deleted since we read it; the failed insert spoilt this transaction, and
                 # the next attempt finds the package gone.
                 raise TransientFailure("the package was deleted meanwhile") from None
-            await _record_outcome(tx, paid, now, TimelineEntry(
-                paid.session_id, now, TimelineKind.STATUS,
-                f"booking {booking.id} created: {booking.status.value}", paid.correlation_id),
-                booking.events, settle, PaidOutcome.BOOKED)
             return PaidOutcome.BOOKED
 
     @staticmethod
@@ -205,10 +207,14 @@ class PaidSessionCompleter:
 async def _record_outcome(
     tx: UnitOfWork, paid: PaidSession, now: dt.datetime, entry: TimelineEntry,
     events: list[DomainEvent], settle: Settle, outcome: PaidOutcome,
+    booking: Booking | None = None,
 ) -> None:
-    """What ends a paid session, booked or refunded, in one commit: its hold released, the
-    outcome on its timeline, the recorded events in the outbox, the inbox record settled."""
+    """What ends a paid session, booked or refunded, in one commit: the booking made, its
+    hold released, the outcome on its timeline, the recorded events in the outbox, the inbox
+    record settled."""
     async with tx.batch():  # nothing here is read back: one trip to the database
+        if booking is not None:
+            await tx.bookings.add(booking)
         await tx.holds.mark_settled(paid.session_id, now)
         await tx.timeline.add(entry)
         await write_to_outbox(tx, events, now)

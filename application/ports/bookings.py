@@ -41,10 +41,6 @@ class BookingRepository(Protocol):
 
     async def paid_on(self, date: EventDate) -> Booking | None: ...
 
-    async def by_session_or_paid_on(self, session_id: str, date: EventDate) -> list[Booking]:
-        """`by_session` and `paid_on` in one read: the booking the session made (any status)
-        and the PAID booking on `date` - none, one (perhaps both at once) or two."""
-
     async def paid_dates_between(self, start: EventDate, end: EventDate) -> set[EventDate]: ...
 
     async def page(

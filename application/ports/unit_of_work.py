@@ -7,6 +7,7 @@ from typing import Protocol
 
 from application.ports.admin_users import AdminUserRepository
 from application.ports.blackouts import BlackoutRepository
+from application.ports.booking_facts import BookingFactsReader
 from application.ports.bookings import BookingRepository
 from application.ports.customers import CustomerRepository
 from application.ports.early_refunds import EarlyRefundRepository
@@ -33,6 +34,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     sent_mail: SentMailLog
     admin_users: AdminUserRepository
+    booking_facts: BookingFactsReader
 
     async def __aenter__(self) -> UnitOfWork: ...
 

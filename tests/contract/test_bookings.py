@@ -226,17 +226,3 @@ async def test_page_filters_by_status_and_an_inclusive_date_range(uow: UnitOfWor
     assert _ids(until) == ["bk_a"]
     assert _ids(both) == ["bk_c"]
 
-
-async def test_by_session_or_paid_on_finds_the_sessions_booking_and_the_dates_paid_one(
-    uow: UnitOfWorkFactory,
-) -> None:
-    refunded = booking("bk_old", "cs_mine", date=day(1), status=REFUNDED)
-    await _committed(uow, booking("bk_1"), refunded, booking("bk_other", date=day(2)))
-    async with uow() as tx:
-        # The session's booking whatever its status and date, beside the date's PAID one.
-        both = await tx.bookings.by_session_or_paid_on("cs_mine", DAY)
-        assert sorted(b.id for b in both) == ["bk_1", "bk_old"]
-        assert await tx.bookings.by_session_or_paid_on("cs_bk_1", DAY) == [booking("bk_1")]
-        # A refunded booking does not hold its date.
-        assert await tx.bookings.by_session_or_paid_on("cs_nope", day(1)) == []
-        assert await tx.bookings.by_session_or_paid_on("cs_nope", day(3)) == []
