@@ -5,7 +5,7 @@ so the three sources agree with each other)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -37,11 +37,18 @@ class TakenDatesRead:
     def at(self, start: EventDate, end: EventDate, now: dt.datetime) -> TakenDates:
         """The taken dates in [start, end] (within the range read) at `now`; holds read at an
         earlier instant that have lapsed since count no more."""
-        def within(dates: Iterable[EventDate]) -> frozenset[EventDate]:
+        days = start.days_until(end) + 1
+
+        def within(dates: Collection[EventDate]) -> frozenset[EventDate]:
+            # Walk whichever is shorter, the range or the dates on record: a one-date read
+            # then costs a lookup, however many bookings the window holds.
+            if days < len(dates):
+                return frozenset(d for d in map(start.plus_days, range(days)) if d in dates)
             return frozenset(d for d in dates if start <= d <= end)
 
         return TakenDates(blackout=within(self.blackout), booked=within(self.booked),
-                          held=within(d for d, ends in self.hold_ends.items() if now < ends))
+                          held=frozenset(d for d in within(self.hold_ends.keys())
+                                         if now < self.hold_ends[d]))
 
 
 # Raw: 'PAID' as a literal (as in bookings.py), so that even a generic plan is matched to the

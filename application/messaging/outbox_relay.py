@@ -23,6 +23,9 @@ log = logging.getLogger("elope.outbox")
 
 BATCH = 20
 LEASE = dt.timedelta(minutes=2)
+# How long a wake-up waits for more commits before draining: under load, the messages of many
+# bookings share one claim, and requests get the event loop while they arrive.
+COALESCE_SECONDS = 0.02
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -47,9 +50,12 @@ class OutboxRelay:
         """New messages were committed: drain soon. Cheap, never blocks, safe to call often."""
         self._wakeup.set()
 
-    async def run(self, sweep_seconds: float) -> None:
-        """Drain whenever woken, and every `sweep_seconds` regardless, until cancelled."""
+    async def run(self, sweep_seconds: float, coalesce_seconds: float = COALESCE_SECONDS) -> None:
+        """Drain whenever woken (`coalesce_seconds` later), and every `sweep_seconds`
+        regardless, until cancelled."""
         while True:
+            if self._wakeup.is_set():
+                await asyncio.sleep(coalesce_seconds)
             # Cleared before draining: a wake that arrives during the drain is not lost.
             self._wakeup.clear()
             try:
