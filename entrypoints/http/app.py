@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 
 from adapters.telemetry.otel_tracing import tracing_installed
 from adapters.telemetry.request_id_middleware import RequestIdMiddleware
+from adapters.telemetry.server_span_middleware import ServerSpanMiddleware
 from entrypoints.bootstrap import Elope
 from entrypoints.http.admin_auth import admin_guard
 from entrypoints.http.background import background_loops
@@ -32,7 +33,7 @@ from entrypoints.http.controllers.public_catalog import CatalogController
 from entrypoints.http.controllers.stripe_webhook import StripeWebhookController
 from entrypoints.http.dependencies import app_dependencies
 from entrypoints.http.errors import EXCEPTION_HANDLERS
-from entrypoints.http.span_names import UNTRACED_PATHS, route_span_details
+from entrypoints.http.span_names import UNTRACED_PATHS
 
 API_VERSION = "1.0.0"
 
@@ -44,8 +45,13 @@ def create_asgi(
     on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> RequestIdMiddleware:
     """The app as served: wrapped in the request-id middleware, outside Litestar, because
-    Litestar runs its own middleware per route - an unknown path would get no X-Request-ID."""
-    return RequestIdMiddleware(create_app(elope, run_background=run_background, on_startup=on_startup))
+    Litestar runs its own middleware per route - an unknown path would get no X-Request-ID.
+    Inside it, the server span (only when something records spans: otherwise it would be
+    per-request work for the OTel API's no-op)."""
+    app: Any = create_app(elope, run_background=run_background, on_startup=on_startup)
+    if tracing_installed():
+        app = ServerSpanMiddleware(app, untraced=UNTRACED_PATHS)
+    return RequestIdMiddleware(app)
 
 
 def create_app(
@@ -98,15 +104,6 @@ def create_app(
         route_handlers=handlers,  # type: ignore[arg-type]
         dependencies=app_dependencies(elope),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        # Server spans only when something records them: otherwise the middleware would do
-        # its per-request work for the OTel API's no-op. One span per request, none for the
-        # ASGI send/receive messages (a response is two or more of them).
-        plugins=[
-            OpenTelemetryPlugin(
-                OpenTelemetryConfig(scope_span_details_extractor=route_span_details,
-                                    exclude=UNTRACED_PATHS, exclude_spans=["receive", "send"])
-            )
-        ] if tracing_installed() else [],
         cors_config=CORSConfig(allow_origins=[settings.cors_origin]) if settings.cors_origin else None,
         openapi_config=OpenAPIConfig(
             title="Elope",
