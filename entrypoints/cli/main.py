@@ -18,7 +18,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the API")
     serve.add_argument("--port", type=int, default=None, help="default: API_PORT (3001)")
     serve.add_argument("--host", default="0.0.0.0")
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--workers", type=_worker_count, default=1,
+                       help="worker processes (the real preset only; default 1)")
     sub.add_parser("migrate", help="apply database migrations (safe to run twice)")
     sub.add_parser("seed", help="write the demo catalog and a blackout date")
     admin = sub.add_parser("create-admin", help="create an admin or reset its password")
@@ -31,6 +32,17 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--status", default="FAILED")
     sub.add_parser("reconcile", help="ask the payment provider about overdue holds")
     return parser
+
+
+def _worker_count(text: str) -> int:
+    """--workers: a whole number, at least 1 (uvicorn would read 0 as one, silently)."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return count
 
 
 def main(argv: list[str] | None = None) -> int:

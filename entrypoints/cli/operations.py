@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ from application.commands import ReconcileReport
 from application.ids import new_id
 from domain.webhook_event import WebhookStatus
 from entrypoints.bootstrap import Elope, bootstrap
+from entrypoints.cli import worker_processes
 from entrypoints.cli.doctor import run_doctor
 from entrypoints.demo_catalog import seed_demo_catalog
 from entrypoints.settings import Settings, SettingsError, load_settings
@@ -39,9 +41,35 @@ def serve(settings: Settings, host: str, port: int | None, workers: int) -> int:
     except SettingsError as exc:
         print(f"elope: {exc}", file=sys.stderr)
         return 2
-    uvicorn.run("entrypoints.asgi:create_asgi_app", factory=True, host=host, port=port,
-                workers=workers, log_config=None, access_log=False)
+    problem = worker_processes.unavailable(host, port)
+    if problem:  # one line here, not a traceback from each worker
+        print(f"elope: {problem}", file=sys.stderr)
+        return 2
+    loop, http = server_implementations()
+    if workers > 1 and worker_processes.spreads_connections():
+        # A socket per worker, so new connections are spread across them (see the module).
+        plan = worker_processes.WorkerPlan(host=host, port=port, loop=loop, http=http)
+        return worker_processes.Supervisor(plan, workers).run()
+    uvicorn.run(worker_processes.APP, factory=True, host=host, port=port,
+                workers=workers, loop=loop, http=http, log_config=None, access_log=False)
     return 0
+
+
+def server_implementations() -> tuple[str, str]:
+    """uvicorn's event loop and HTTP parser: uvloop and httptools (compiled, less CPU per
+    request) where they import, else asyncio's own loop and the pure-Python h11. Named here
+    rather than left to uvicorn's "auto", so the choice is ours and does not move with it."""
+    return ("uvloop" if _importable("uvloop") else "asyncio",
+            "httptools" if _importable("httptools") else "h11")
+
+
+def _importable(module: str) -> bool:
+    # Imported, not just found: a wheel built for another platform is found but fails here.
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
 
 
 def doctor() -> int:

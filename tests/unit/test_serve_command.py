@@ -1,0 +1,158 @@
+"""`elope serve`: uvicorn on uvloop and httptools where they are installed, and still serving
+where they are not; the mock preset keeps to one worker; more than one worker runs under
+Elope's own supervisor on Linux (a socket per worker) and under uvicorn's elsewhere; a taken
+port or a worker count below one is refused with one line."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from typing import Any
+
+import pytest
+
+from entrypoints.cli import main as cli
+from entrypoints.cli import operations, worker_processes
+
+REAL_PRESET = {
+    "ADAPTERS_PRESET": "real", "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/unused",
+    "JWT_SECRET": "serve-test-jwt-secret-0123456789abcdef0123", "STRIPE_SECRET_KEY": "sk_test_x",
+    "STRIPE_WEBHOOK_SECRET": "whsec_x",
+}
+
+
+@pytest.fixture
+def uvicorn_runs(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """What `elope serve` asked uvicorn for (nothing is served; every port counts as free)."""
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(operations.uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
+    monkeypatch.setattr(worker_processes, "unavailable", lambda host, port: None)
+    monkeypatch.setenv("API_PORT", "3001")  # serve writes the port it chose; restored after
+    return calls
+
+
+@pytest.fixture
+def supervised(monkeypatch: pytest.MonkeyPatch) -> list[tuple[worker_processes.WorkerPlan, int]]:
+    """The plans and worker counts `elope serve` handed to its own supervisor (none started)."""
+    calls: list[tuple[worker_processes.WorkerPlan, int]] = []
+
+    class Recorder:
+        def __init__(self, plan: worker_processes.WorkerPlan, workers: int) -> None:
+            calls.append((plan, workers))
+
+        def run(self) -> int:
+            return 0
+
+    monkeypatch.setattr(worker_processes, "Supervisor", Recorder)
+    return calls
+
+
+@pytest.fixture
+def real_preset(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in REAL_PRESET.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.usefixtures("real_preset")
+def test_one_worker_is_a_single_uvicorn_on_uvloop_and_httptools(
+    uvicorn_runs: list[dict[str, Any]], supervised: list[object],
+) -> None:
+    assert cli.main(["serve", "--port", "3999"]) == 0
+    (run,) = uvicorn_runs
+    assert (run["loop"], run["http"], run["workers"], run["port"]) == ("uvloop", "httptools", 1, 3999)
+    assert run["app"] == "entrypoints.asgi:create_asgi_app" and run["factory"] is True
+    assert supervised == []
+
+
+@pytest.mark.usefixtures("real_preset")
+def test_two_workers_on_linux_run_under_the_supervisor_with_the_fast_loop_and_parser(
+    monkeypatch: pytest.MonkeyPatch, uvicorn_runs: list[dict[str, Any]],
+    supervised: list[tuple[worker_processes.WorkerPlan, int]],
+) -> None:
+    monkeypatch.setattr(worker_processes, "spreads_connections", lambda: True)
+    assert cli.main(["serve", "--workers", "2", "--host", "127.0.0.1", "--port", "3999"]) == 0
+    assert supervised == [(worker_processes.WorkerPlan("127.0.0.1", 3999, "uvloop", "httptools"), 2)]
+    assert uvicorn_runs == []
+
+
+@pytest.mark.usefixtures("real_preset")
+def test_two_workers_where_sockets_cannot_share_the_load_run_under_uvicorns_workers(
+    monkeypatch: pytest.MonkeyPatch, uvicorn_runs: list[dict[str, Any]],
+    supervised: list[object],
+) -> None:
+    monkeypatch.setattr(worker_processes, "spreads_connections", lambda: False)
+    assert cli.main(["serve", "--workers", "2", "--port", "3999"]) == 0
+    (run,) = uvicorn_runs
+    assert (run["workers"], run["port"]) == (2, 3999)
+    assert supervised == []
+
+
+def test_one_socket_per_worker_is_used_on_linux_only() -> None:
+    assert worker_processes.spreads_connections() == sys.platform.startswith("linux")
+
+
+def test_serve_falls_back_to_asyncio_and_h11_where_the_fast_ones_are_missing(
+    monkeypatch: pytest.MonkeyPatch, uvicorn_runs: list[dict[str, Any]],
+) -> None:
+    # None in sys.modules makes `import uvloop` raise ImportError, as on a machine without it.
+    monkeypatch.setitem(sys.modules, "uvloop", None)
+    monkeypatch.setitem(sys.modules, "httptools", None)
+    monkeypatch.setenv("ADAPTERS_PRESET", "mock")
+    assert cli.main(["serve"]) == 0
+    (run,) = uvicorn_runs
+    assert (run["loop"], run["http"], run["workers"]) == ("asyncio", "h11", 1)
+
+
+def test_the_mock_preset_refuses_more_than_one_worker(
+    monkeypatch: pytest.MonkeyPatch, uvicorn_runs: list[dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ADAPTERS_PRESET", "mock")
+    assert cli.main(["serve", "--workers", "2"]) == 2
+    assert uvicorn_runs == []
+    assert "one worker only" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("count", ["0", "-1", "two"])
+def test_a_worker_count_below_one_is_refused(
+    count: str, uvicorn_runs: list[dict[str, Any]], capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["serve", "--workers", count])
+    assert exited.value.code == 2
+    assert "--workers: expected a whole number of at least 1" in capsys.readouterr().err
+    assert uvicorn_runs == []
+
+
+@pytest.mark.usefixtures("real_preset")
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_port_already_listened_on_is_refused_with_one_line(
+    workers: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    supervised: list[object],
+) -> None:
+    monkeypatch.setenv("API_PORT", "3001")
+    served: list[object] = []
+    monkeypatch.setattr(operations.uvicorn, "run", lambda *a, **kw: served.append(a))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = cli.main(["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", workers])
+    assert code == 2
+    assert capsys.readouterr().err == f"elope: port {port} on 127.0.0.1 is already in use\n"
+    assert served == [] and supervised == []
+
+
+@pytest.mark.skipif(not worker_processes.spreads_connections(), reason="SO_REUSEPORT balancing: Linux")
+def test_workers_share_their_port_with_each_other_and_the_port_counts_as_taken_to_others() -> None:
+    first = worker_processes.bound_socket("127.0.0.1", 0, reuse_port=True)
+    port = first.getsockname()[1]
+    first.listen()
+    try:
+        with worker_processes.bound_socket("127.0.0.1", port, reuse_port=True) as sibling:
+            sibling.listen()
+            assert sibling.getsockname()[1] == port
+        assert worker_processes.unavailable("127.0.0.1", port) is not None
+    finally:
+        first.close()
+    assert worker_processes.unavailable("127.0.0.1", port) is None
