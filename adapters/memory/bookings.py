@@ -93,6 +93,10 @@ class MemoryBookingRepository:
             if same_date and other.holds_its_date and other.id != booking.id:
                 raise DateAlreadyBooked(str(booking.event_date))
 
+    async def with_calendar_event(self, booking_id: str) -> tuple[Booking, str | None] | None:
+        booking = await self.get(booking_id)
+        return (booking, await self.calendar_event(booking_id)) if booking else None
+
     def _first(self, wanted: Callable[[Booking], bool]) -> Booking | None:
         for booking in self._store.bookings.values():
             if wanted(booking):

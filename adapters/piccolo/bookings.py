@@ -68,6 +68,8 @@ _ADD = Prepared(lambda id, package_id, couple_name, email, phone, event_date, to
                correlation_id=correlation_id)))
 _SET_CALENDAR_EVENT = Prepared(lambda booking_id, event_id: BookingRow.update(
     {BookingRow.calendar_event_id: event_id}).where(BookingRow.id == booking_id))
+_WITH_CALENDAR_EVENT = Prepared(lambda booking_id: _select().columns(
+    BookingRow.calendar_event_id).where(BookingRow.id == booking_id))
 _CALENDAR_EVENT = Prepared(lambda booking_id: BookingRow.select(
     BookingRow.calendar_event_id).where(BookingRow.id == booking_id))
 
@@ -158,6 +160,10 @@ class PiccoloBookingRepository:
 
     async def set_calendar_event(self, booking_id: str, event_id: str | None) -> None:
         await write(self._connection, _SET_CALENDAR_EVENT(booking_id, event_id))
+
+    async def with_calendar_event(self, booking_id: str) -> tuple[Booking, str | None] | None:
+        rows = await fetch(self._connection, _WITH_CALENDAR_EVENT(booking_id))
+        return (_booking(rows[0]), rows[0]["calendar_event_id"]) if rows else None
 
     async def calendar_event(self, booking_id: str) -> str | None:
         rows = await fetch(self._connection, _CALENDAR_EVENT(booking_id))

@@ -78,17 +78,21 @@ class OutboxRelay:
                 await uow.commit()
             if not batch:
                 return delivered
-            for message in batch:
-                failures = await self._publisher.publish(message.event)
-                async with self._uow() as uow, uow.batch():
-                    now = self._clock.now()
+            published = [(message, await self._publisher.publish(message.event))
+                         for message in batch]
+            # The whole batch is settled in one statement. A crash before it delivers these
+            # messages again once their lease lapses: the subscribers are idempotent (the
+            # sent-mail log, calendar event ids), so that costs a check, never a second email.
+            async with self._uow() as uow, uow.batch():
+                now = self._clock.now()
+                for message, failures in published:
                     if failures:
                         not_before = now + retry_delay(message.attempts)
                         await uow.outbox.retry_later(message.id, "; ".join(failures), not_before)
                     else:
                         await uow.outbox.mark_done(message.id, now)
                         delivered += 1
-                    await uow.commit()
+                await uow.commit()
             if len(batch) < BATCH:
                 # Nothing else was due when this batch was claimed: what is committed since
                 # wakes the relay again, and the sweep finds what comes due later - so no

@@ -55,3 +55,6 @@ class BookingRepository(Protocol):
 
     async def calendar_event(self, booking_id: str) -> str | None: ...
 
+    async def with_calendar_event(self, booking_id: str) -> tuple[Booking, str | None] | None:
+        """`get` and `calendar_event` in one read."""
+

@@ -20,9 +20,8 @@ async def block_calendar_day(
     """An all-day event on the booking's date, its id kept with the booking. Skipped when
     the booking no longer holds its date or already has its event."""
     async with uow() as tx:
-        booking = await tx.bookings.get(event.booking_id)
-        known = await tx.bookings.calendar_event(event.booking_id)
-    if booking is None or not booking.holds_its_date or known is not None:
+        found = await tx.bookings.with_calendar_event(event.booking_id)
+    if found is None or not found[0].holds_its_date or found[1] is not None:
         return
     try:
         event_id = await calendar.block_day(

@@ -226,3 +226,22 @@ async def test_page_filters_by_status_and_an_inclusive_date_range(uow: UnitOfWor
     assert _ids(until) == ["bk_a"]
     assert _ids(both) == ["bk_c"]
 
+
+
+async def test_a_booking_remembers_its_calendar_event_and_reads_it_with_itself(
+    uow: UnitOfWorkFactory,
+) -> None:
+    await _committed(uow, booking("bk_1"), booking("bk_2", date=day(1)))
+    async with uow() as tx:
+        assert await tx.bookings.with_calendar_event("bk_1") == (booking("bk_1"), None)
+        await tx.bookings.set_calendar_event("bk_1", "evt_cal_1")
+        await tx.commit()
+    async with uow() as tx:
+        assert await tx.bookings.calendar_event("bk_1") == "evt_cal_1"
+        assert await tx.bookings.calendar_event("bk_2") is None
+        assert await tx.bookings.with_calendar_event("bk_1") == (booking("bk_1"), "evt_cal_1")
+        assert await tx.bookings.with_calendar_event("bk_nope") is None
+        await tx.bookings.set_calendar_event("bk_1", None)  # forgotten once the day is freed
+        await tx.commit()
+    async with uow() as tx:
+        assert await tx.bookings.calendar_event("bk_1") is None
