@@ -60,3 +60,27 @@ def unavailable_reason(
 ) -> UnavailableReason | None:
     """None when the date can be sold; else the highest-precedence reason it cannot."""
     return window.reason_outside(date) or taken.reason_for(date)
+
+
+def unavailable_days(
+    start: EventDate, end: EventDate, window: BookingWindow, taken: TakenDates,
+) -> list[tuple[EventDate, UnavailableReason]]:
+    """`unavailable_reason` of every day in [start, end] that has one, in date order - found
+    from the taken dates instead of asking each day of the range four times (a year's range
+    was a few milliseconds of CPU that way)."""
+    last_sellable = window.today.plus_days(window.horizon_days)
+    reasons: dict[EventDate, UnavailableReason] = {}
+    # Lowest precedence first, so a higher one overwrites it.
+    for reason, dates in ((UnavailableReason.CALENDAR, taken.calendar),
+                          (UnavailableReason.HELD, taken.held),
+                          (UnavailableReason.BOOKED, taken.booked),
+                          (UnavailableReason.BLACKOUT, taken.blackout)):
+        for date in dates:
+            if start <= date <= end:
+                reasons[date] = reason
+    for first, last, reason in ((start, min(end, window.today.plus_days(-1)), UnavailableReason.PAST),
+                                (max(start, last_sellable.plus_days(1)), end,
+                                 UnavailableReason.TOO_FAR)):
+        for offset in range(first.days_until(last) + 1):
+            reasons[first.plus_days(offset)] = reason
+    return sorted(reasons.items())

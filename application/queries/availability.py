@@ -14,7 +14,7 @@ from application.ports.clock import Clock
 from application.ports.metrics import Metrics
 from application.ports.taken_dates import TakenDatesSource
 from application.ports.unit_of_work import UnitOfWork
-from domain.availability import TakenDates, UnavailableReason, unavailable_reason
+from domain.availability import TakenDates, UnavailableReason, unavailable_days
 from domain.errors import ValidationFailed
 from domain.event_date import EventDate
 
@@ -54,13 +54,7 @@ class AvailabilityQueries:
                 calendar.cancel()
                 raise
             taken = dataclasses.replace(found, calendar=await calendar)
-        result = []
-        for offset in range(start.days_until(end) + 1):
-            day = start.plus_days(offset)
-            reason = unavailable_reason(day, window, taken)
-            if reason is not None:
-                result.append((day, reason))
-        return result
+        return unavailable_days(start, end, window, taken)
 
     async def _calendar_busy(self, first: EventDate, last: EventDate) -> set[EventDate]:
         """The calendar's busy days; a calendar that cannot be read blocks nothing (bookings,

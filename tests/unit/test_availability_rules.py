@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.availability import BookingWindow, TakenDates, UnavailableReason, unavailable_reason
+from domain.availability import (
+    BookingWindow,
+    TakenDates,
+    UnavailableReason,
+    unavailable_days,
+    unavailable_reason,
+)
 from domain.event_date import EventDate
 
 TODAY = EventDate(dt.date(2026, 3, 1))
@@ -90,3 +97,19 @@ def test_the_horizon_is_counted_from_the_business_today() -> None:
     in_kiritimati = BookingWindow(EventDate.today(instant, KIRITIMATI), 730)
     assert unavailable_reason(last_day_in_kiritimati, in_kiritimati, TakenDates()) is None
     assert unavailable_reason(last_day_in_kiritimati, in_utc, TakenDates()) is UnavailableReason.TOO_FAR
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_ranges_unavailable_days_are_each_days_reason_in_date_order(seed: int) -> None:
+    rng = random.Random(seed)
+    window = BookingWindow(TODAY, horizon_days=rng.choice([30, 365, 730]))
+
+    def some() -> set[EventDate]:
+        return {day(rng.randint(-40, 800)) for _ in range(rng.randint(0, 300))}
+
+    taken = TakenDates(blackout=some(), booked=some(), held=some(), calendar=some())
+    start = day(rng.randint(-60, 760))
+    end = start.plus_days(rng.randint(0, 365))
+    every_day = (start.plus_days(i) for i in range(start.days_until(end) + 1))
+    expected = [(d, r) for d in every_day if (r := unavailable_reason(d, window, taken))]
+    assert unavailable_days(start, end, window, taken) == expected
