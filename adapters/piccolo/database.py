@@ -11,9 +11,20 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
+from adapters.piccolo.lazy_transaction import PooledConnection
 from adapters.piccolo.tables import ALL_TABLES
+from domain.errors import StorageUnavailable
 
 log = logging.getLogger("elope.db")
+
+# What the server being gone looks like to asyncpg (down, restarted, failed over, cut off).
+UNREACHABLE = (
+    OSError, TimeoutError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError, asyncpg.QueryCanceledError,
+    # What asyncpg raises on a connection the server terminated under it mid-protocol.
+    asyncpg.exceptions.InternalClientError,
+)
 
 
 # Piccolo binds tables to one engine per process (class-level active records), and a query runs
@@ -82,6 +93,31 @@ class PiccoloDatabase:
     @property
     def pool(self) -> asyncpg.Pool | None:
         return self.engine.pool
+
+    async def acquire(self) -> PooledConnection:
+        """A pooled connection within `acquire_timeout`, else StorageUnavailable: any refusal
+        (server down, database closed to new connections, pool exhausted) means the same to
+        a caller - try again later."""
+        pool = self.pool
+        if pool is None:
+            raise StorageUnavailable("the database pool is not open")
+        try:
+            return await pool.acquire(timeout=self.acquire_timeout)
+        except (*UNREACHABLE, asyncpg.PostgresError) as exc:
+            await self.connections_lost()
+            raise StorageUnavailable("the database is unavailable") from exc
+
+    async def release(self, connection: PooledConnection) -> None:
+        """Back to the pool as it is (no reset query): a connection still in a transaction,
+        dead, or whose pool is gone is closed instead."""
+        pool = self.pool
+        try:
+            if pool is not None and not connection.is_closed() and not connection.is_in_transaction():
+                await pool.release(connection, timeout=5)
+            else:
+                connection.terminate()
+        except (*UNREACHABLE, asyncpg.PostgresError):
+            connection.terminate()
 
     async def connections_lost(self) -> None:
         """The server dropped us (restart, failover, outage): replace every pooled connection

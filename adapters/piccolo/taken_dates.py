@@ -8,13 +8,11 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-import asyncpg
 from piccolo.querystring import QueryString
 
-from adapters.piccolo.database import PiccoloDatabase
+from adapters.piccolo.database import UNREACHABLE, PiccoloDatabase
 from adapters.piccolo.prepared import Prepared
 from adapters.piccolo.tables import BlackoutRow, BookingRow, HoldRow
-from adapters.piccolo.unit_of_work import _UNREACHABLE
 from domain.availability import TakenDates
 from domain.errors import StorageUnavailable
 from domain.event_date import EventDate
@@ -87,26 +85,14 @@ class PiccoloTakenDates:
     async def read(self, start: EventDate, end: EventDate, now: dt.datetime) -> TakenDatesRead:
         """The taken dates in [start, end], holds as of `now` with their ends."""
         statement = _TAKEN(start.value, end.value, now)
-        pool = self._database.pool
-        if pool is None:
-            raise StorageUnavailable("the database pool is not open")
-        try:
-            connection = await pool.acquire(timeout=self._database.acquire_timeout)
-        except (*_UNREACHABLE, asyncpg.PostgresError) as exc:
-            # As a unit of work does: any refusal to connect means "try again later".
-            await self._database.connections_lost()
-            raise StorageUnavailable("the database is unavailable") from exc
+        connection = await self._database.acquire()
         try:
             rows = await connection.fetch(statement.sql, *statement.args)
-        except _UNREACHABLE as exc:
+        except UNREACHABLE as exc:
             await self._database.connections_lost()
             raise StorageUnavailable("the database is unavailable") from exc
         finally:
-            # Outside a transaction there is nothing to roll back; a dead connection is dropped.
-            try:
-                await pool.release(connection, timeout=5)
-            except (*_UNREACHABLE, asyncpg.PostgresError):
-                connection.terminate()
+            await self._database.release(connection)
         found: dict[str, set[EventDate]] = {"blackout": set(), "booked": set()}
         hold_ends: dict[EventDate, dt.datetime] = {}
         for row in rows:

@@ -23,7 +23,7 @@ from adapters.piccolo.blackouts import PiccoloBlackoutRepository
 from adapters.piccolo.booking_facts import PiccoloBookingFacts
 from adapters.piccolo.bookings import PiccoloBookingRepository
 from adapters.piccolo.customers import PiccoloCustomerRepository
-from adapters.piccolo.database import PiccoloDatabase
+from adapters.piccolo.database import UNREACHABLE, PiccoloDatabase
 from adapters.piccolo.early_refunds import PiccoloEarlyRefundRepository
 from adapters.piccolo.holds import PiccoloHoldRepository
 from adapters.piccolo.lazy_transaction import LazyTransaction
@@ -48,14 +48,6 @@ from application.ports.timeline import TimelineRepository
 from application.ports.webhook_events import WebhookEventRepository
 from domain.errors import DateBusy, DomainError, StorageUnavailable, TransientFailure
 from domain.event_date import EventDate
-
-_UNREACHABLE = (
-    OSError, TimeoutError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError,
-    asyncpg.AdminShutdownError, asyncpg.QueryCanceledError,
-    # What asyncpg raises on a connection the server terminated under it mid-protocol.
-    asyncpg.exceptions.InternalClientError,
-)
 
 
 def date_lock_key(date: EventDate) -> int:
@@ -90,16 +82,7 @@ class PiccoloUnitOfWork:
         self._transaction: LazyTransaction | None = None
 
     async def __aenter__(self) -> PiccoloUnitOfWork:
-        pool = self._database.pool
-        if pool is None:
-            raise StorageUnavailable("the database pool is not open")
-        try:
-            connection = await pool.acquire(timeout=self._database.acquire_timeout)
-        except (*_UNREACHABLE, asyncpg.PostgresError) as exc:
-            # Any refusal before the work began (server down, database closed to new
-            # connections, pool exhausted) means the same to a caller: try again later.
-            await self._database.connections_lost()
-            raise StorageUnavailable("the database is unavailable") from exc
+        connection = await self._database.acquire()
         # No BEGIN yet: the first statement that needs a transaction starts it.
         self._transaction = transaction = LazyTransaction(connection)
         self.packages = PiccoloPackageRepository(transaction)
@@ -125,31 +108,20 @@ class PiccoloUnitOfWork:
             # dead connection the rollback fails; the server has dropped the work already.
             if self._transaction is not None:
                 await self._transaction.rollback()
-        except (*_UNREACHABLE, asyncpg.PostgresError):
+        except (*UNREACHABLE, asyncpg.PostgresError):
             pass
         finally:
             # Always: a connection that never returns to the pool hangs its close() forever.
             await self._hand_back()
-        if isinstance(exc, _UNREACHABLE):
+        if isinstance(exc, UNREACHABLE):
             await self._database.connections_lost()
         if exc is not None and not isinstance(exc, DomainError):
             self._translate(exc)
 
     async def _hand_back(self) -> None:
         transaction, self._transaction = self._transaction, None
-        pool = self._database.pool
-        if transaction is None:
-            return
-        connection = transaction.connection
-        try:
-            # The pool hands connections back as they are (no reset query, see
-            # PiccoloDatabase), so one still in a transaction must not go back at all.
-            if pool is not None and not connection.is_closed() and not transaction.open:
-                await pool.release(connection, timeout=5)
-            else:
-                connection.terminate()
-        except (*_UNREACHABLE, asyncpg.PostgresError):
-            connection.terminate()
+        if transaction is not None:
+            await self._database.release(transaction.connection)
 
     def _translate(self, exc: BaseException) -> None:
         if isinstance(exc, asyncpg.LockNotAvailableError):
@@ -157,7 +129,7 @@ class PiccoloUnitOfWork:
             raise DateBusy("the date") from exc
         if isinstance(exc, asyncpg.SerializationError | asyncpg.DeadlockDetectedError):
             raise TransientFailure("the transaction lost a race; try again") from exc
-        if isinstance(exc, _UNREACHABLE):
+        if isinstance(exc, UNREACHABLE):
             raise StorageUnavailable("the database is unavailable") from exc
 
     def _current(self) -> LazyTransaction:
@@ -185,7 +157,7 @@ class PiccoloUnitOfWork:
             # Delivered at COMMIT, and only if it commits: every instance's relay wakes.
             # (PostgreSQL folds repeats into one.)
             await self._current().commit(OUTBOX_CHANNEL if wrote_outbox else None)
-        except _UNREACHABLE as exc:
+        except UNREACHABLE as exc:
             raise StorageUnavailable("the database is unavailable") from exc
         if wrote_outbox and self._outbox is not None:
             self._outbox_committed = self._outbox.added

@@ -143,7 +143,6 @@ def test_a_port_already_listened_on_is_refused_with_one_line(
     assert served == [] and supervised == []
 
 
-@pytest.mark.skipif(not worker_processes.spreads_connections(), reason="SO_REUSEPORT balancing: Linux")
 def test_workers_share_their_port_with_each_other_and_the_port_counts_as_taken_to_others() -> None:
     first = worker_processes.bound_socket("127.0.0.1", 0, reuse_port=True)
     port = first.getsockname()[1]
