@@ -1,10 +1,6 @@
-"""Stamps the correlation id on every span, whoever creates it (ours, ASGI, httpx).
-
-Two ways, one rule: `CorrelationIdSampler` wraps the provider's sampler and adds the id to the
-attributes a sampled span is created with - no extra call and no attribute lock per span, so
-it is what `setup_tracing` installs; `CorrelationIdSpanProcessor` does the same from on_start,
-for providers built with some other sampler (tests build their own).
-"""
+"""Stamps the correlation id on every span, whoever creates it (ours, ASGI, httpx):
+`CorrelationIdSampler` wraps the provider's sampler and adds the id to the attributes a
+sampled span is created with - no extra call and no attribute lock per span."""
 
 from __future__ import annotations
 
@@ -12,7 +8,6 @@ from collections.abc import Sequence
 
 from opentelemetry import baggage
 from opentelemetry.context import Context
-from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from opentelemetry.trace import Link, SpanKind, TraceState
 from opentelemetry.util.types import Attributes
@@ -56,26 +51,6 @@ class CorrelationIdSampler(Sampler):
 
     def get_description(self) -> str:
         return f"CorrelationId{{{self._decision_maker.get_description()}}}"
-
-
-class CorrelationIdSpanProcessor(SpanProcessor):
-    """Adds attribute `correlation.id` at span start (attributes set later would miss exporters
-    that snapshot at start, and on_end only sees a read-only span)."""
-
-    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
-        cid = current_correlation_id(parent_context)
-        # An id the creator passed explicitly wins (see CorrelationIdSampler).
-        if cid and (span.attributes is None or CORRELATION_KEY not in span.attributes):
-            span.set_attribute(CORRELATION_KEY, cid)
-
-    def on_end(self, span: ReadableSpan) -> None:
-        return None
-
-    def shutdown(self) -> None:
-        return None
-
-    def force_flush(self, timeout_millis: int = 30000) -> bool:
-        return True
 
 
 def _from_baggage(parent_context: Context | None) -> str:

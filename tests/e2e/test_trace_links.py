@@ -9,9 +9,10 @@ import httpx
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 
 from adapters.telemetry.otel_tracing import OtelTracing
-from adapters.telemetry.span_processor import CorrelationIdSpanProcessor
+from adapters.telemetry.span_processor import CorrelationIdSampler
 from entrypoints.http.app import create_asgi
 from tests.e2e.conftest import MakeElope, payment_side
 from tests.fakes.stripe_server import FakeStripe
@@ -21,8 +22,7 @@ async def test_the_webhook_span_links_to_the_checkout_trace_and_carries_its_corr
     make_elope: MakeElope, fake_stripe: FakeStripe | None, future_date: Callable[[int], str],
 ) -> None:
     exporter = InMemorySpanExporter()
-    tracer_provider = TracerProvider()
-    tracer_provider.add_span_processor(CorrelationIdSpanProcessor())
+    tracer_provider = TracerProvider(sampler=CorrelationIdSampler(ALWAYS_ON))
     tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
     app = await make_elope(tracing=OtelTracing(tracer_provider=tracer_provider))
     transport = httpx.ASGITransport(app=create_asgi(app, run_background=False))

@@ -15,6 +15,7 @@ from opentelemetry import baggage, context, trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 
 from adapters.telemetry.correlation import (
     CORRELATION_KEY,
@@ -28,7 +29,7 @@ from adapters.telemetry.log_filter import configure_logging
 from adapters.telemetry.otel_tracing import OtelTracing, _traces_url
 from adapters.telemetry.prometheus_metrics import PrometheusMetrics
 from adapters.telemetry.request_id_middleware import RequestIdMiddleware
-from adapters.telemetry.span_processor import CorrelationIdSpanProcessor
+from adapters.telemetry.span_processor import CorrelationIdSampler
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,8 +42,7 @@ def exporter() -> InMemorySpanExporter:
 @pytest.fixture
 def provider(exporter: InMemorySpanExporter) -> TracerProvider:
     # A provider of our own, never the global one: that can be set once per process only.
-    p = TracerProvider()
-    p.add_span_processor(CorrelationIdSpanProcessor())
+    p = TracerProvider(sampler=CorrelationIdSampler(ALWAYS_ON))
     p.add_span_processor(SimpleSpanProcessor(exporter))
     return p
 
@@ -78,10 +78,10 @@ def test_bind_sets_contextvar_and_baggage_and_reset_restores() -> None:
     assert baggage.get_baggage(CORRELATION_KEY) is None
 
 
-# --- span processor and tracing port ------------------------------------------------------
+# --- correlation-id stamping and tracing port -------------------------------------------
 
 
-def test_processor_stamps_correlation_id_on_parent_and_child_spans(
+def test_correlation_id_is_stamped_on_parent_and_child_spans(
     tracing: OtelTracing,
     provider: TracerProvider,
     exporter: InMemorySpanExporter,
@@ -98,7 +98,7 @@ def test_processor_stamps_correlation_id_on_parent_and_child_spans(
     assert attrs["SELECT"][CORRELATION_KEY] == "cid-42"
 
 
-def test_processor_falls_back_to_baggage_and_keeps_explicit_value(
+def test_stamping_falls_back_to_baggage_and_keeps_explicit_value(
     tracing: OtelTracing,
     exporter: InMemorySpanExporter,
 ) -> None:
