@@ -22,7 +22,6 @@ from adapters.memory.unit_of_work import memory_uow_factory
 from adapters.piccolo.cached_taken_dates import CachedTakenDates
 from adapters.piccolo.change_notifications import CATALOG, CHANGES_CHANNEL, DATES, ChangeNotifications
 from adapters.piccolo.database import PiccoloDatabase
-from adapters.piccolo.invalidating_unit_of_work import invalidating_uow_factory
 from adapters.piccolo.notification_listener import NotificationListener
 from adapters.piccolo.outbox_notifications import OUTBOX_CHANNEL
 from adapters.piccolo.taken_dates import PiccoloTakenDates
@@ -143,9 +142,10 @@ def bootstrap(
     else:
         database = _database(settings)
         metrics.set_pool_reader(database.pool_usage)
-        uow = uow or piccolo_uow_factory(database, metrics, on_outbox_commit=wake)
-        uow, taken, catalog_cache, notifications = _kept_reads(settings, database, uow, policy,
-                                                               wake)
+        taken, catalog_cache, notifications, changed_here = _kept_reads(settings, database,
+                                                                        policy, wake)
+        uow = uow or piccolo_uow_factory(database, metrics, on_outbox_commit=wake,
+                                         on_change=changed_here)
     relay = OutboxRelay(uow, publisher, clock, dt.timedelta(seconds=settings.outbox_lease_seconds))
 
     lanes = SerialLanes()
@@ -174,12 +174,13 @@ def bootstrap(
 
 
 def _kept_reads(
-    settings: Settings, database: PiccoloDatabase, uow: UnitOfWorkFactory, policy: BookingPolicy,
+    settings: Settings, database: PiccoloDatabase, policy: BookingPolicy,
     wake: Callable[[], None],
-) -> tuple[UnitOfWorkFactory, TakenDatesSource, CachedRead[tuple[Package, ...]] | None,
-           NotificationListener]:
-    """The real preset's read caches (taken dates, catalog), what empties them, and the one
-    listening connection that also wakes the relay; a cache of 0 seconds is none at all."""
+) -> tuple[TakenDatesSource, CachedRead[tuple[Package, ...]] | None, NotificationListener,
+           Callable[[], None]]:
+    """The real preset's read caches (taken dates, catalog), the one listening connection
+    that empties them and also wakes the relay, and what this process's own commits call to
+    empty them at once; a cache of 0 seconds is none at all."""
     source = PiccoloTakenDates(database)
     taken: TakenDatesSource = source
     caches: dict[str, CachedRead[Any]] = {}
@@ -200,7 +201,7 @@ def _kept_reads(
         on_connect=connected, on_lost=changes.deaf)
     # What this process commits (or is refused by a conflict) empties its caches at once;
     # every instance's commits (this one's included) also come back as notifications.
-    return invalidating_uow_factory(uow, changes.changed_here), taken, catalog, listener
+    return taken, catalog, listener, changes.changed_here
 
 
 def _database(settings: Settings) -> PiccoloDatabase:

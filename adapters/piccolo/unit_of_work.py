@@ -46,7 +46,7 @@ from application.ports.packages import PackageRepository
 from application.ports.sent_mail import SentMailLog
 from application.ports.timeline import TimelineRepository
 from application.ports.webhook_events import WebhookEventRepository
-from domain.errors import DateBusy, DomainError, StorageUnavailable, TransientFailure
+from domain.errors import Conflict, DateBusy, DomainError, StorageUnavailable, TransientFailure
 from domain.event_date import EventDate
 
 
@@ -73,10 +73,12 @@ class PiccoloUnitOfWork:
     def __init__(
         self, database: PiccoloDatabase, metrics: Metrics,
         on_outbox_commit: Callable[[], None] | None = None,
+        on_change: Callable[[], None] | None = None,
     ) -> None:
         self._database = database
         self._metrics = metrics
         self._on_outbox_commit = on_outbox_commit
+        self._on_change = on_change
         self._outbox: PiccoloOutbox | None = None
         self._outbox_committed = 0
         self._transaction: LazyTransaction | None = None
@@ -103,6 +105,10 @@ class PiccoloUnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if isinstance(exc, Conflict) and self._on_change is not None:
+            # E.g. a checkout refused under the date lock: another instance took the date, and
+            # the couple just told so must not see it offered again by this process's caches.
+            self._on_change()
         try:
             # Whatever ran since the last commit() (or all of it, if none) is dropped. On a
             # dead connection the rollback fails; the server has dropped the work already.
@@ -159,6 +165,10 @@ class PiccoloUnitOfWork:
             await self._current().commit(OUTBOX_CHANNEL if wrote_outbox else None)
         except UNREACHABLE as exc:
             raise StorageUnavailable("the database is unavailable") from exc
+        finally:
+            # Also when the answer to COMMIT was lost: the server may have applied it.
+            if self._on_change is not None:
+                self._on_change()
         if wrote_outbox and self._outbox is not None:
             self._outbox_committed = self._outbox.added
             if self._on_outbox_commit is not None:
@@ -167,7 +177,10 @@ class PiccoloUnitOfWork:
 
 def piccolo_uow_factory(
     database: PiccoloDatabase, metrics: Metrics, on_outbox_commit: Callable[[], None] | None = None,
+    on_change: Callable[[], None] | None = None,
 ) -> Callable[[], PiccoloUnitOfWork]:
     """Units of work on `database`; a commit that wrote outbox messages notifies every
-    instance's relay (LISTEN/NOTIFY) and calls `on_outbox_commit` in this one at once."""
-    return lambda: PiccoloUnitOfWork(database, metrics, on_outbox_commit)
+    instance's relay (LISTEN/NOTIFY) and calls `on_outbox_commit` in this one at once. Every
+    commit, and a unit of work ended by a Conflict, calls `on_change` (this process's read
+    caches forget what may have changed, before the notification comes back)."""
+    return lambda: PiccoloUnitOfWork(database, metrics, on_outbox_commit, on_change)
