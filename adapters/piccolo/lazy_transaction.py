@@ -60,12 +60,6 @@ def _statement(query: Runnable) -> Statement:
     return query if isinstance(query, Statement) else compile_query(query)
 
 
-def compiled(query: Runnable) -> tuple[str, list[Any]]:
-    """The SQL text and values of a query."""
-    statement = _statement(query)
-    return statement.sql, list(statement.args)
-
-
 def _combined(
     writes: tuple[_QueuedWrite, ...], notify: str | None,
 ) -> tuple[str, list[Any]]:

@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator, Callable
 import asyncpg
 import pytest
 
-from adapters.piccolo.outbox_notifications import OutboxNotifications
+from adapters.piccolo.notification_listener import NotificationListener
+from adapters.piccolo.outbox_notifications import OUTBOX_CHANNEL
 from application import commands as c
 from application.ports.mail import MailMessage
 from entrypoints.bootstrap import Elope
@@ -67,7 +68,10 @@ async def listening(make_elope: MakeElope, clean_postgres: str) -> AsyncIterator
     inbox = Inbox()
     app = await make_elope(mailer=inbox)
     wakes = Wakes(app.relay.wake)
-    listener = OutboxNotifications(clean_postgres, on_notify=wakes, retry_seconds=0.05)
+    # Listening to the outbox channel as bootstrap wires it: every notification and every
+    # (re)connect wakes the relay.
+    listener = NotificationListener(clean_postgres, {OUTBOX_CHANNEL: lambda _: wakes()},
+                                    on_connect=wakes, retry_seconds=0.05)
     tasks = [asyncio.create_task(app.relay.run(sweep_seconds=HOURLY_SWEEP)),
              asyncio.create_task(listener.listen())]
     try:
@@ -109,7 +113,7 @@ async def test_the_listener_reconnects_after_its_connection_is_cut_and_still_wak
     try:
         cut = await admin.fetchval(
             """SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-               WHERE application_name = 'elope-outbox-listener' AND datname = current_database()""")
+               WHERE application_name = 'elope-listener' AND datname = current_database()""")
     finally:
         await admin.close()
     assert cut == 1
