@@ -20,10 +20,15 @@ from opentelemetry import baggage, context
 CORRELATION_KEY = "correlation.id"
 """Both the baggage key and the span attribute name, so a tracing UI shows the same name."""
 
+JOURNEY_KEY = "booking.correlation_id"
+"""The span attribute (and log field) naming the booking journey a piece of work belongs to:
+the correlation id of the checkout request that started the booking (SPEC §7)."""
+
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 # Empty string, not None, as the default: callers format it into logs and headers directly.
 _correlation_id: ContextVar[str] = ContextVar("elope_correlation_id", default="")
+_journey_id: ContextVar[str] = ContextVar("elope_journey_id", default="")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +79,19 @@ def correlation_scope(cid: str) -> Iterator[None]:
         yield
     finally:
         reset_correlation_id(token)
+
+
+def get_journey_id() -> str:
+    """The booking journey the current work belongs to, or "" when it is of none."""
+    return _journey_id.get()
+
+
+@contextmanager
+def journey_scope(journey_id: str) -> Iterator[None]:
+    """Work (spans, log lines) started inside belongs to `journey_id`, whatever correlation
+    id it runs under."""
+    token = _journey_id.set(journey_id)
+    try:
+        yield
+    finally:
+        _journey_id.reset(token)

@@ -3,7 +3,7 @@
 A booking spans several traces - the checkout request, Stripe's webhook delivery, the relay's
 subscribers - so a per-trace ratio would keep some of them and drop others. A journey is named
 by the correlation id of its checkout request: spans that know it carry it as
-`checkout.correlation_id` (the webhook's "stripe event" span) and their children inherit it
+`booking.correlation_id` (the webhook's "stripe event" span) and their children inherit it
 through `journey_scope`; any other span is of the journey of the correlation id it runs under.
 
 What this cannot reach: spans that start before the checkout's id is known or that never see
@@ -16,9 +16,7 @@ checkout's id to the subscriber spans.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping, Sequence
 
 from opentelemetry import trace
 from opentelemetry.context import Context
@@ -33,32 +31,17 @@ from opentelemetry.sdk.trace.sampling import (
 from opentelemetry.trace import Link, SpanKind, TraceState
 from opentelemetry.util.types import Attributes
 
-from adapters.telemetry.correlation import CORRELATION_KEY
+from adapters.telemetry.correlation import CORRELATION_KEY, JOURNEY_KEY, get_journey_id
 from adapters.telemetry.span_processor import current_correlation_id
-
-JOURNEY_ATTRIBUTE = "checkout.correlation_id"
-"""The span attribute naming the journey when it is not the span's own correlation id."""
 
 _JOURNEY_SPACE = 1 << 64
 # The lower 64 bits of a W3C trace id are random; the stock TraceIdRatioBased samples on them.
 _TRACE_ID_LOW = _JOURNEY_SPACE - 1
 
-_journey: ContextVar[str] = ContextVar("elope_journey_id", default="")
-
-
-@contextmanager
-def journey_scope(journey_id: str) -> Iterator[None]:
-    """Spans started inside belong to `journey_id`, whatever correlation id they run under."""
-    token = _journey.set(journey_id)
-    try:
-        yield
-    finally:
-        _journey.reset(token)
-
 
 def journey_of(attributes: Attributes, parent_context: Context | None) -> str:
     """The journey a span starting with `attributes` belongs to, or "" when nothing names one."""
-    named = _string(attributes, JOURNEY_ATTRIBUTE) or _journey.get()
+    named = _string(attributes, JOURNEY_KEY) or get_journey_id()
     # Inside a journey scope a span's own correlation id (the webhook's) does not count.
     return named or _string(attributes, CORRELATION_KEY) or current_correlation_id(parent_context)
 

@@ -14,8 +14,14 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from adapters.telemetry.correlation import CORRELATION_KEY, correlation_scope, get_correlation_id
-from adapters.telemetry.journey_sampler import JOURNEY_ATTRIBUTE, journey_scope, sampler_for
+from adapters.telemetry.correlation import (
+    CORRELATION_KEY,
+    JOURNEY_KEY,
+    correlation_scope,
+    get_correlation_id,
+    journey_scope,
+)
+from adapters.telemetry.journey_sampler import sampler_for
 from adapters.telemetry.span_processor import CorrelationIdSampler
 
 TRACER_NAME = "elope"
@@ -73,7 +79,7 @@ class OtelTracing:
             stack.enter_context(correlation_scope(cid))
         # A span that names its booking journey (the webhook's, by the checkout's id) puts
         # its children in that journey too, so the sampler keeps or drops them together.
-        journey = attributes.get(JOURNEY_ATTRIBUTE, "")
+        journey = attributes.get(JOURNEY_KEY, "")
         if journey:
             stack.enter_context(journey_scope(journey))
 

@@ -50,7 +50,7 @@ class WebhookInbox:
         attributes = {"stripe.event_id": event.event_id, "stripe.event_type": event.event_type,
                       "correlation.id": correlation_id}
         if isinstance(metadata, dict) and metadata.get("correlationId"):
-            attributes["checkout.correlation_id"] = str(metadata["correlationId"])
+            attributes["booking.correlation_id"] = str(metadata["correlationId"])
         started = time.perf_counter()
         async with self._lanes.turn(f"event:{event.event_id}"):
             with self._tracing.linked_span("stripe event", origin, attributes):

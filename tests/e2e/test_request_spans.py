@@ -123,5 +123,5 @@ async def test_a_booking_is_traced_by_request_command_and_outside_call_and_no_fi
     assert by_name["command CreateCheckout"]["trace"] == checkout["trace"]
     if preset == "real":  # the call to Stripe is a client span of its own
         assert [s for s in in_checkout if s["kind"] == "CLIENT"]
-    assert by_name["stripe event"]["attributes"]["checkout.correlation_id"] == "journey-1"
+    assert by_name["stripe event"]["attributes"]["booking.correlation_id"] == "journey-1"
     assert by_name["POST /v1/webhooks/stripe"]["attributes"]["correlation.id"] == "webhook-1"

@@ -47,7 +47,7 @@ async def test_the_webhook_span_links_to_the_checkout_trace_and_carries_its_corr
     assert [link.context.trace_id for link in webhook_span.links] == [
         checkout_span.context.trace_id]
     assert webhook_span.attributes is not None
-    assert webhook_span.attributes["checkout.correlation_id"] == "checkout-req-1"
+    assert webhook_span.attributes["booking.correlation_id"] == "checkout-req-1"
     assert webhook_span.attributes["correlation.id"] == "webhook-req-1"
     email_span = next(s for s in spans if s.name == "subscriber email_couple")
     assert email_span.attributes is not None

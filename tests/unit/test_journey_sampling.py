@@ -15,14 +15,13 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.sdk.trace.sampling import Decision, Sampler, TraceIdRatioBased
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
-from adapters.telemetry.correlation import CORRELATION_KEY, correlation_scope
-from adapters.telemetry.journey_sampler import (
-    JOURNEY_ATTRIBUTE,
-    SAMPLER_NAMES,
-    JourneySampler,
+from adapters.telemetry.correlation import (
+    CORRELATION_KEY,
+    JOURNEY_KEY,
+    correlation_scope,
     journey_scope,
-    sampler_for,
 )
+from adapters.telemetry.journey_sampler import SAMPLER_NAMES, JourneySampler, sampler_for
 from adapters.telemetry.otel_tracing import OtelTracing
 from adapters.telemetry.span_processor import CorrelationIdSampler
 
@@ -61,7 +60,7 @@ def test_one_journey_gets_one_decision_whatever_trace_or_parent_it_is_in(name: s
     decisions = set()
     for _ in range(200):
         journey = uuid.uuid4().hex
-        seen = {kept(sampler, parent=parent, attributes={JOURNEY_ATTRIBUTE: journey})
+        seen = {kept(sampler, parent=parent, attributes={JOURNEY_KEY: journey})
                 for parent in (None, remote_parent(True), remote_parent(False)) for _ in range(5)}
         with correlation_scope(journey):  # the checkout request itself: its bound id
             seen |= {kept(sampler, parent=remote_parent(s)) for s in (True, False)}
@@ -75,7 +74,7 @@ def test_one_journey_gets_one_decision_whatever_trace_or_parent_it_is_in(name: s
 def test_the_ratio_counts_journeys(name: str, ratio: float) -> None:
     sampler = sampler_for(name, ratio)
     n = 20_000
-    share = sum(kept(sampler, attributes={JOURNEY_ATTRIBUTE: uuid.uuid4().hex})
+    share = sum(kept(sampler, attributes={JOURNEY_KEY: uuid.uuid4().hex})
                 for _ in range(n)) / n
     assert abs(share - ratio) < 0.02  # about seven standard deviations at n=20000
 
@@ -85,7 +84,7 @@ def test_a_ratio_of_one_keeps_everything_and_of_zero_nothing(name: str) -> None:
     every = sampler_for(name, 1.0)
     none = sampler_for(name, 0.0) if name in RATIO_SAMPLERS else sampler_for("always_off", 1.0)
     for _ in range(200):
-        attributes = {JOURNEY_ATTRIBUTE: uuid.uuid4().hex}
+        attributes = {JOURNEY_KEY: uuid.uuid4().hex}
         assert kept(every, attributes=attributes)
         assert not kept(none, attributes=attributes)
 
@@ -95,7 +94,7 @@ def test_always_off_records_nothing_even_under_a_sampled_parent() -> None:
     with (trace.use_span(NonRecordingSpan(trace.get_current_span(remote_parent(True))
                                           .get_span_context())),
           correlation_scope("c1"), tracing.span("command", {}),
-          tracing.linked_span("stripe event", None, {JOURNEY_ATTRIBUTE: "c0"})):
+          tracing.linked_span("stripe event", None, {JOURNEY_KEY: "c0"})):
         pass
     assert exporter.get_finished_spans() == ()
 
@@ -124,17 +123,17 @@ def test_parent_based_follows_the_parent_when_no_id_says_otherwise() -> None:
 def test_the_journey_is_the_named_one_first_then_the_scope_then_the_correlation_id() -> None:
     sampler = JourneySampler(0.5, parent_based=True)
     ids = [uuid.uuid4().hex for _ in range(400)]
-    kept_ids = [i for i in ids if kept(sampler, attributes={JOURNEY_ATTRIBUTE: i})]
+    kept_ids = [i for i in ids if kept(sampler, attributes={JOURNEY_KEY: i})]
     dropped_ids = [i for i in ids if i not in kept_ids]
     keep, drop = kept_ids[0], dropped_ids[0]
     with correlation_scope(drop):
         assert not kept(sampler)
-        assert kept(sampler, attributes={JOURNEY_ATTRIBUTE: keep})
+        assert kept(sampler, attributes={JOURNEY_KEY: keep})
         assert kept(sampler, attributes={CORRELATION_KEY: keep})
         with journey_scope(keep):
             # Inside a journey, a span's own correlation id (the webhook's) does not count.
             assert kept(sampler, attributes={CORRELATION_KEY: drop})
-            assert not kept(sampler, attributes={JOURNEY_ATTRIBUTE: drop})
+            assert not kept(sampler, attributes={JOURNEY_KEY: drop})
 
 
 @pytest.mark.parametrize("name", RATIO_SAMPLERS)
@@ -150,7 +149,7 @@ def test_a_booking_is_kept_whole_across_the_checkout_and_the_webhook_traces(name
         webhook = f"webhook-{uuid.uuid4().hex}"  # Stripe's delivery: another request, trace
         with (correlation_scope(webhook),
               tracing.linked_span("stripe event", traceparent,
-                                  {JOURNEY_ATTRIBUTE: journey, CORRELATION_KEY: webhook}),
+                                  {JOURNEY_KEY: journey, CORRELATION_KEY: webhook}),
               tracing.span("command CompleteBooking", {CORRELATION_KEY: webhook}),
               outgoing.start_as_current_span("POST refund")):
             pass
@@ -161,8 +160,8 @@ def test_a_booking_is_kept_whole_across_the_checkout_and_the_webhook_traces(name
     def journey_of(span: ReadableSpan | None) -> str:
         while span is not None:
             attributes = span.attributes or {}
-            if attributes.get(JOURNEY_ATTRIBUTE):
-                return str(attributes[JOURNEY_ATTRIBUTE])
+            if attributes.get(JOURNEY_KEY):
+                return str(attributes[JOURNEY_KEY])
             if str(attributes.get(CORRELATION_KEY, "")).startswith("checkout-"):
                 return str(attributes[CORRELATION_KEY])
             span = parents.get(span.parent.span_id) if span.parent else None
