@@ -1,16 +1,16 @@
 """Sampling by booking journey: every span of one journey gets the same decision.
 
 A booking spans several traces - the checkout request, Stripe's webhook delivery, the relay's
-subscribers - so a per-trace ratio would keep some of them and drop others. A journey is named
-by the correlation id of its checkout request: spans that know it carry it as
-`booking.correlation_id` (the webhook's "stripe event" span) and their children inherit it
-through `journey_scope`; any other span is of the journey of the correlation id it runs under.
+deliveries, an admin's cancel - so a per-trace ratio would keep some of them and drop others.
+A journey is named by the correlation id of its checkout request: spans started inside
+`Tracing.journey` carry it as `booking.correlation_id`; any other span is of the journey of
+the correlation id it runs under (a checkout request's is its own).
 
-What this cannot reach: spans that start before the checkout's id is known or that never see
-it - the webhook request's own server and command spans, and the subscribers the relay runs
-for the booking's events (those carry the webhook's correlation id) - are sampled as the
-journey of the webhook's correlation id. Whole bookings need the events to carry the
-checkout's id to the subscriber spans.
+What this cannot reach: spans that start before the journey is known - the webhook request's
+server and command spans, the admin cancel's - are decided by their own request's correlation
+id; they get the journey attribute later, but a dropped span stays dropped. The spans that do
+the booking's work (the "stripe event" span and everything under it, the relay's) decide by
+the journey.
 """
 
 from __future__ import annotations

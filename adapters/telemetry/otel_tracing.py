@@ -22,6 +22,7 @@ from adapters.telemetry.correlation import (
     journey_scope,
 )
 from adapters.telemetry.journey_sampler import sampler_for
+from adapters.telemetry.server_span_middleware import current_request_span
 from adapters.telemetry.span_processor import CorrelationIdSampler
 
 TRACER_NAME = "elope"
@@ -40,14 +41,9 @@ class OtelTracing:
     @contextmanager
     def span(self, name: str, attributes: dict[str, str]) -> Iterator[None]:
         with ExitStack() as stack:
-            self._bind_ids(stack, attributes)
+            self._bind_correlation_id(stack, attributes)
             stack.enter_context(self._tracer.start_as_current_span(name, attributes=attributes))
             yield
-
-    def current_traceparent(self) -> str | None:
-        carrier: dict[str, str] = {}
-        _W3C.inject(carrier)
-        return carrier.get("traceparent")
 
     @contextmanager
     def linked_span(
@@ -57,31 +53,60 @@ class OtelTracing:
         attributes: dict[str, str],
     ) -> Iterator[None]:
         links: list[trace.Link] = []
-        if traceparent:
-            # extract() into a fresh context: it must not disturb the current one, the new span
-            # stays a child of the current (webhook) span and only *links* to the checkout.
-            origin = trace.get_current_span(_W3C.extract({"traceparent": traceparent}))
-            origin_ctx = origin.get_span_context()
-            if origin_ctx.is_valid:
-                links.append(trace.Link(origin_ctx))
+        origin = _span_context(traceparent)
+        if origin is not None:
+            # A link, not a parent: the new span stays in the current trace (the webhook's,
+            # the relay's) and only points back at the work that caused it.
+            links.append(trace.Link(origin))
         with ExitStack() as stack:
-            self._bind_ids(stack, attributes)
+            self._bind_correlation_id(stack, attributes)
             stack.enter_context(
                 self._tracer.start_as_current_span(name, attributes=attributes, links=links))
             yield
 
+    @contextmanager
+    def journey(self, journey_id: str) -> Iterator[None]:
+        if not journey_id:
+            yield
+            return
+        # The spans already open when the journey becomes known (the request's, the
+        # command's) are stamped here; the sampler stamps every span started inside.
+        for span in (trace.get_current_span(), current_request_span()):
+            if span is not None and span.is_recording():
+                span.set_attribute(JOURNEY_KEY, journey_id)
+        with journey_scope(journey_id):
+            yield
+
+    def annotate(self, attributes: dict[str, str]) -> None:
+        span = trace.get_current_span()
+        if span.is_recording():
+            span.set_attributes(attributes)
+
+    def current_traceparent(self) -> str | None:
+        carrier: dict[str, str] = {}
+        _W3C.inject(carrier)
+        return carrier.get("traceparent")
+
+    def current_trace_id(self) -> str:
+        context = trace.get_current_span().get_span_context()
+        return trace.format_trace_id(context.trace_id) if context.is_valid else ""
+
     @staticmethod
-    def _bind_ids(stack: ExitStack, attributes: dict[str, str]) -> None:
+    def _bind_correlation_id(stack: ExitStack, attributes: dict[str, str]) -> None:
         cid = attributes.get(CORRELATION_KEY, "")
         # Work outside a request (the outbox relay, the reconciler) has no bound id: bind
         # the one the command or event carries, so its log lines and child spans get it.
         if cid and cid != get_correlation_id():
             stack.enter_context(correlation_scope(cid))
-        # A span that names its booking journey (the webhook's, by the checkout's id) puts
-        # its children in that journey too, so the sampler keeps or drops them together.
-        journey = attributes.get(JOURNEY_KEY, "")
-        if journey:
-            stack.enter_context(journey_scope(journey))
+
+
+def _span_context(traceparent: str | None) -> trace.SpanContext | None:
+    if not traceparent:
+        return None
+    # extract() into a fresh context: the current one must not be disturbed.
+    origin = trace.get_current_span(_W3C.extract({"traceparent": traceparent}))
+    context = origin.get_span_context()
+    return context if context.is_valid else None
 
 
 _setup_lock = threading.Lock()

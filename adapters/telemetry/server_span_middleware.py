@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
+from contextvars import ContextVar
 from typing import Any
 
 from opentelemetry import propagate, trace
@@ -21,6 +22,15 @@ Message = MutableMapping[str, Any]
 ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 
 TRACER_NAME = "elope.http"
+
+# The request's own span, for what only a handler learns (the booking journey a webhook is
+# for) but belongs on the request's span too; the handler's current span is a child of it.
+_request_span: ContextVar[trace.Span | None] = ContextVar("elope_request_span", default=None)
+
+
+def current_request_span() -> trace.Span | None:
+    """The SERVER span of the request being served, or None outside a traced request."""
+    return _request_span.get()
 
 
 class ServerSpanMiddleware:
@@ -50,9 +60,11 @@ class ServerSpanMiddleware:
             method, context=parent, kind=SpanKind.SERVER,
             attributes={"http.request.method": method, "url.path": scope["path"]},
         ) as span:
+            token = _request_span.set(span)
             try:
                 await self.app(scope, receive, send_noting_status)
             finally:
+                _request_span.reset(token)
                 template = scope.get("path_template")
                 if template:
                     span.update_name(f"{method} {template}")

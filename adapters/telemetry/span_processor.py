@@ -1,6 +1,7 @@
-"""Stamps the correlation id on every span, whoever creates it (ours, ASGI, httpx):
-`CorrelationIdSampler` wraps the provider's sampler and adds the id to the attributes a
-sampled span is created with - no extra call and no attribute lock per span."""
+"""Stamps the correlation id, and the journey id inside a journey, on every span, whoever
+creates it (ours, the server span, httpx): `CorrelationIdSampler` wraps the provider's sampler
+and adds the ids to the attributes a sampled span is created with - no extra call and no
+attribute lock per span."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from opentelemetry.trace import Link, SpanKind, TraceState
 from opentelemetry.util.types import Attributes
 
-from adapters.telemetry.correlation import CORRELATION_KEY, get_correlation_id
+from adapters.telemetry.correlation import (
+    CORRELATION_KEY,
+    JOURNEY_KEY,
+    get_correlation_id,
+    get_journey_id,
+)
 
 
 def current_correlation_id(parent_context: Context | None) -> str:
@@ -39,14 +45,21 @@ class CorrelationIdSampler(Sampler):
     ) -> SamplingResult:
         result = self._decision_maker.should_sample(
             parent_context, trace_id, name, kind, attributes, links, trace_state)
-        # An id the creator passed explicitly wins: e.g. a webhook span may carry the
-        # checkout's correlation id rather than the one of Stripe's HTTP call.
-        if result.decision is Decision.DROP or CORRELATION_KEY in result.attributes:
+        if result.decision is Decision.DROP:
             return result
-        cid = current_correlation_id(parent_context)
-        if not cid:
+        # An id the creator passed explicitly wins: e.g. a relay span carries the id its
+        # event was born under, not the relay's.
+        stamped: dict[str, str] = {}
+        if CORRELATION_KEY not in result.attributes:
+            cid = current_correlation_id(parent_context)
+            if cid:
+                stamped[CORRELATION_KEY] = cid
+        journey = get_journey_id()
+        if journey and JOURNEY_KEY not in result.attributes:
+            stamped[JOURNEY_KEY] = journey
+        if not stamped:
             return result
-        return SamplingResult(result.decision, {**result.attributes, CORRELATION_KEY: cid},
+        return SamplingResult(result.decision, {**result.attributes, **stamped},
                               result.trace_state)
 
     def get_description(self) -> str:

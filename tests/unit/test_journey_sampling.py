@@ -147,9 +147,8 @@ def test_a_booking_is_kept_whole_across_the_checkout_and_the_webhook_traces(name
             with outgoing.start_as_current_span("POST stripe"):
                 pass
         webhook = f"webhook-{uuid.uuid4().hex}"  # Stripe's delivery: another request, trace
-        with (correlation_scope(webhook),
-              tracing.linked_span("stripe event", traceparent,
-                                  {JOURNEY_KEY: journey, CORRELATION_KEY: webhook}),
+        with (correlation_scope(webhook), tracing.journey(journey),
+              tracing.linked_span("stripe event", traceparent, {CORRELATION_KEY: webhook}),
               tracing.span("command CompleteBooking", {CORRELATION_KEY: webhook}),
               outgoing.start_as_current_span("POST refund")):
             pass
