@@ -23,4 +23,8 @@ class TimelineEntry:
     at: dt.datetime
     kind: TimelineKind
     detail: str
+    # The request (or job) that did it; its trace, to open the entry in a tracing UI; the
+    # Stripe event whose delivery it records, where there is one.
     correlation_id: str
+    trace_id: str | None = None
+    stripe_event_id: str | None = None

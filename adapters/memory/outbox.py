@@ -7,19 +7,23 @@ import datetime as dt
 
 from adapters.memory.store import MemoryStore, OutboxRow
 from application.ports.outbox import OutboxMessage
+from application.ports.tracing import TraceContext
 from domain.errors import Conflict, NotFound
 from domain.events import DomainEvent
 
 
 class MemoryOutbox:
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, trace: TraceContext | None = None) -> None:
         self._store = store
+        self._trace = trace
         self.added = 0  # messages this unit of work wrote: its commit wakes the relay
 
     async def add(self, message_id: str, event: DomainEvent, now: dt.datetime) -> None:
         if message_id in self._store.outbox:
             raise Conflict(f"outbox message {message_id} already exists")
-        self._store.outbox[message_id] = OutboxRow(message_id, event, available_at=now)
+        traceparent = self._trace.current_traceparent() if self._trace else None
+        self._store.outbox[message_id] = OutboxRow(message_id, event, available_at=now,
+                                                   traceparent=traceparent)
         self.added += 1
 
     async def claim(
@@ -37,7 +41,8 @@ class MemoryOutbox:
                 row, claimed_until=now + lease, attempts=row.attempts + 1,
             )
             self._store.outbox[row.id] = taken
-            claimed.append(OutboxMessage(taken.id, taken.event, taken.attempts))
+            claimed.append(OutboxMessage(taken.id, taken.event, taken.attempts,
+                                         taken.traceparent))
         return claimed
 
     async def mark_done(self, message_id: str, now: dt.datetime) -> None:

@@ -37,6 +37,7 @@ class OutboxRow:
     claimed_until: dt.datetime | None = None
     done_at: dt.datetime | None = None
     last_error: str | None = None
+    traceparent: str | None = None
 
 
 @dataclass

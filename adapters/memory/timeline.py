@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from adapters.memory.store import MemoryStore
+from application.ports.tracing import TraceContext
 from domain.timeline import TimelineEntry
 
 
 class MemoryTimelineRepository:
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, trace: TraceContext | None = None) -> None:
         self._store = store
+        self._trace = trace
 
     async def add(self, entry: TimelineEntry) -> None:
+        if entry.trace_id is None and self._trace is not None:
+            entry = dataclasses.replace(entry, trace_id=self._trace.current_trace_id() or None)
         self._store.timeline.append(entry)
 
     async def for_session(self, session_id: str) -> list[TimelineEntry]:

@@ -31,6 +31,7 @@ from application.ports.outbox import Outbox
 from application.ports.packages import PackageRepository
 from application.ports.sent_mail import SentMailLog
 from application.ports.timeline import TimelineRepository
+from application.ports.tracing import TraceContext
 from application.ports.webhook_events import WebhookEventRepository
 from domain.event_date import EventDate
 
@@ -57,11 +58,14 @@ class MemoryUnitOfWork:
     admin_users: AdminUserRepository
     booking_facts: BookingFactsReader
 
-    def __init__(self, store: MemoryStore, on_outbox_commit: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, store: MemoryStore, on_outbox_commit: Callable[[], None] | None = None,
+        trace: TraceContext | None = None,
+    ) -> None:
         self._store = store
         self._on_outbox_commit = on_outbox_commit
         self._saved: dict[str, Any] | None = None
-        self._outbox = MemoryOutbox(store)
+        self._outbox = MemoryOutbox(store, trace)
         self._outbox_committed = 0
         self.packages = MemoryPackageRepository(store)
         self.bookings = MemoryBookingRepository(store)
@@ -70,7 +74,7 @@ class MemoryUnitOfWork:
         self.early_refunds = MemoryEarlyRefundRepository(store)
         self.blackouts = MemoryBlackoutRepository(store)
         self.webhook_events = MemoryWebhookEventRepository(store)
-        self.timeline = MemoryTimelineRepository(store)
+        self.timeline = MemoryTimelineRepository(store, trace)
         self.outbox = self._outbox
         self.sent_mail = MemorySentMailLog(store)
         self.admin_users = MemoryAdminUserRepository(store)
@@ -113,12 +117,14 @@ class MemoryUnitOfWork:
 
 def memory_uow_factory(
     store: MemoryStore, on_outbox_commit: Callable[[], None] | None = None,
+    trace: TraceContext | None = None,
 ) -> Callable[[], MemoryUnitOfWork]:
     """Units of work over `store`; a commit that wrote outbox messages calls
-    `on_outbox_commit` (the relay's wake-up)."""
+    `on_outbox_commit` (the relay's wake-up). Outbox messages and timeline entries keep the
+    `trace` of the work that wrote them."""
 
     def new_unit_of_work() -> MemoryUnitOfWork:
-        return MemoryUnitOfWork(store, on_outbox_commit)
+        return MemoryUnitOfWork(store, on_outbox_commit, trace)
 
     return new_unit_of_work
 

@@ -16,6 +16,7 @@ from adapters.piccolo.prepared import Prepared
 from adapters.piccolo.statements import Connection, fetch, write
 from adapters.piccolo.tables import OutboxRow
 from application.ports.outbox import OutboxMessage
+from application.ports.tracing import TraceContext
 from domain.errors import Conflict
 from domain.events import EVENT_TYPES, DomainEvent
 
@@ -25,8 +26,9 @@ def _event(event_type: str, payload: str | dict[str, object]) -> DomainEvent:
     return EVENT_TYPES[event_type](**data)
 
 
-_ADD = Prepared(lambda message_id, event_type, payload, now: OutboxRow.insert(OutboxRow(
-    id=message_id, event_type=event_type, payload=payload, created_at=now, available_at=now)))
+_ADD = Prepared(lambda message_id, event_type, payload, now, traceparent: OutboxRow.insert(
+    OutboxRow(id=message_id, event_type=event_type, payload=payload, created_at=now,
+              available_at=now, traceparent=traceparent)))
 _MARK_DONE = Prepared(lambda message_id, now: OutboxRow.update({
     OutboxRow.done_at: now, OutboxRow.claimed_until: None,
 }).where(OutboxRow.id == message_id).returning(OutboxRow.id))
@@ -49,13 +51,14 @@ def _claim(limit: int) -> Prepared:
             OutboxRow.claimed_until: until, OutboxRow.attempts: OutboxRow.attempts + 1,
         }).where(OutboxRow.id.is_in(due)).returning(
             OutboxRow.id, OutboxRow.event_type, OutboxRow.payload, OutboxRow.attempts,
-            OutboxRow.seq)
+            OutboxRow.seq, OutboxRow.traceparent)
     return Prepared(build)
 
 
 class PiccoloOutbox:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, trace: TraceContext | None = None) -> None:
         self._connection = connection
+        self._trace = trace
         # Messages added in this unit of work: at commit, the unit of work wakes the relay if any.
         self.added: int = 0
 
@@ -66,8 +69,10 @@ class PiccoloOutbox:
                 return Conflict(f"outbox message {message_id} already exists")
             return None
 
+        traceparent = self._trace.current_traceparent() if self._trace else None
         await write(self._connection, _ADD(message_id, type(event).__name__,
-                                           json.dumps(dataclasses.asdict(event)), now),
+                                           json.dumps(dataclasses.asdict(event)), now,
+                                           traceparent),
                     translate=taken)
         self.added += 1
 
@@ -78,8 +83,8 @@ class PiccoloOutbox:
         # the ones another relay holds to it, and the UPDATE leases what this one got.
         rows = await fetch(self._connection, _claim(limit)(now, now + lease))
         ordered = sorted(rows, key=lambda r: r["seq"])
-        return [OutboxMessage(r["id"], _event(r["event_type"], r["payload"]), r["attempts"])
-                for r in ordered]
+        return [OutboxMessage(r["id"], _event(r["event_type"], r["payload"]), r["attempts"],
+                              r["traceparent"]) for r in ordered]
 
     async def mark_done(self, message_id: str, now: dt.datetime) -> None:
         await write(self._connection, _MARK_DONE(message_id, now),

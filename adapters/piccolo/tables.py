@@ -115,6 +115,8 @@ class TimelineRow(Table, tablename="timeline_entry"):
     kind = Varchar(length=16)
     detail = Text()
     correlation_id = Varchar(length=128)
+    trace_id = Varchar(length=32, null=True, default=None)
+    stripe_event_id = Varchar(length=255, null=True, default=None)
 
 
 class OutboxRow(Table, tablename="outbox_message"):
@@ -128,6 +130,7 @@ class OutboxRow(Table, tablename="outbox_message"):
     attempts = Integer(default=0)
     done_at = Timestamptz(null=True, default=None)
     last_error = Text(null=True, default=None)
+    traceparent = Varchar(length=55, null=True, default=None)
 
 
 class SentMailRow(Table, tablename="sent_mail"):

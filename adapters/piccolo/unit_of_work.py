@@ -45,6 +45,7 @@ from application.ports.outbox import Outbox
 from application.ports.packages import PackageRepository
 from application.ports.sent_mail import SentMailLog
 from application.ports.timeline import TimelineRepository
+from application.ports.tracing import TraceContext
 from application.ports.webhook_events import WebhookEventRepository
 from domain.errors import Conflict, DateBusy, DomainError, StorageUnavailable, TransientFailure
 from domain.event_date import EventDate
@@ -73,9 +74,10 @@ class PiccoloUnitOfWork:
     def __init__(
         self, database: PiccoloDatabase, metrics: Metrics,
         on_outbox_commit: Callable[[], None] | None = None,
-        on_change: Callable[[], None] | None = None,
+        on_change: Callable[[], None] | None = None, trace: TraceContext | None = None,
     ) -> None:
         self._database = database
+        self._trace = trace
         self._metrics = metrics
         self._on_outbox_commit = on_outbox_commit
         self._on_change = on_change
@@ -94,8 +96,8 @@ class PiccoloUnitOfWork:
         self.early_refunds = PiccoloEarlyRefundRepository(transaction)
         self.blackouts = PiccoloBlackoutRepository(transaction)
         self.webhook_events = PiccoloWebhookEventRepository(transaction)
-        self.timeline = PiccoloTimelineRepository(transaction)
-        self.outbox = self._outbox = PiccoloOutbox(transaction)
+        self.timeline = PiccoloTimelineRepository(transaction, self._trace)
+        self.outbox = self._outbox = PiccoloOutbox(transaction, self._trace)
         self.sent_mail = PiccoloSentMailLog(transaction)
         self.admin_users = PiccoloAdminUserRepository(transaction)
         self.booking_facts = PiccoloBookingFacts(transaction)
@@ -177,10 +179,11 @@ class PiccoloUnitOfWork:
 
 def piccolo_uow_factory(
     database: PiccoloDatabase, metrics: Metrics, on_outbox_commit: Callable[[], None] | None = None,
-    on_change: Callable[[], None] | None = None,
+    on_change: Callable[[], None] | None = None, trace: TraceContext | None = None,
 ) -> Callable[[], PiccoloUnitOfWork]:
     """Units of work on `database`; a commit that wrote outbox messages notifies every
     instance's relay (LISTEN/NOTIFY) and calls `on_outbox_commit` in this one at once. Every
     commit, and a unit of work ended by a Conflict, calls `on_change` (this process's read
-    caches forget what may have changed, before the notification comes back)."""
-    return lambda: PiccoloUnitOfWork(database, metrics, on_outbox_commit, on_change)
+    caches forget what may have changed, before the notification comes back). Outbox
+    messages and timeline entries keep the `trace` of the work that wrote them."""
+    return lambda: PiccoloUnitOfWork(database, metrics, on_outbox_commit, on_change, trace)

@@ -12,12 +12,16 @@ class OutboxMessage:
     id: str
     event: DomainEvent
     attempts: int
+    # Of the work that wrote the message: the relay's span for it links back there.
+    traceparent: str | None = None
 
 
 class Outbox(Protocol):
     """Events written in the same transaction as the change that raised them."""
 
-    async def add(self, message_id: str, event: DomainEvent, now: dt.datetime) -> None: ...
+    async def add(self, message_id: str, event: DomainEvent, now: dt.datetime) -> None:
+        """Write the message in this unit of work, with the traceparent of the work writing
+        it."""
 
     async def claim(
         self, limit: int, now: dt.datetime, lease: dt.timedelta,

@@ -16,6 +16,7 @@ from domain.events import (
     DomainEvent,
     PaidSessionRefunded,
 )
+from tests.contract.conftest import FixedTrace
 from tests.contract.samples import LEASE, NOW, at
 
 # Every event type, as the outbox must store and give back each of them.
@@ -132,3 +133,19 @@ async def test_an_uncommitted_claim_leaves_the_messages_due(uow: UnitOfWorkFacto
     async with uow() as tx:
         assert len(await tx.outbox.claim(10, NOW, LEASE)) == 1
     assert await _claim(uow, NOW) == [OutboxMessage("msg_0", EVENTS[0], 1)]
+
+
+async def test_a_message_keeps_the_traceparent_of_the_work_that_wrote_it(
+    traced_uow: UnitOfWorkFactory,
+) -> None:
+    await _added(traced_uow, 1)
+    [traced] = await _claim(traced_uow, NOW)
+    assert traced.traceparent == FixedTrace.TRACEPARENT
+
+
+async def test_a_message_written_by_untraced_work_has_no_traceparent(
+    uow: UnitOfWorkFactory,
+) -> None:
+    await _added(uow, 1)
+    [untraced] = await _claim(uow, NOW)
+    assert untraced.traceparent is None
