@@ -50,3 +50,12 @@ class BookingQueries:
             if booking is None:
                 raise NotFound(f"no booking '{booking_id}'")
             return await tx.timeline.for_session(booking.session_id)
+
+    async def session_timeline(self, session_id: str) -> list[TimelineEntry]:
+        """Everything that happened to a checkout session, booked or not (a payment refunded
+        because its date was taken has no booking to look it up by)."""
+        async with self._uow() as tx:
+            entries = await tx.timeline.for_session(session_id)
+        if not entries:
+            raise NotFound(f"no checkout session '{session_id}'")
+        return entries

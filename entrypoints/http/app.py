@@ -22,6 +22,7 @@ from entrypoints.http.controllers.admin_access import AdminLoginController
 from entrypoints.http.controllers.admin_blackouts import AdminBlackoutsController
 from entrypoints.http.controllers.admin_bookings import AdminBookingsController
 from entrypoints.http.controllers.admin_catalog import AdminCatalogController
+from entrypoints.http.controllers.admin_sessions import AdminSessionsController
 from entrypoints.http.controllers.admin_webhooks import AdminWebhooksController
 from entrypoints.http.controllers.availability import AvailabilityController
 from entrypoints.http.controllers.bookings import BookingsController
@@ -68,6 +69,7 @@ def create_app(
             AdminBookingsController,
             AdminBlackoutsController,
             AdminCatalogController,
+            AdminSessionsController,
             AdminWebhooksController,
         ],
     )

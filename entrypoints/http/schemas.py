@@ -143,10 +143,15 @@ class TimelineEntryRead(Wire):
     kind: str
     detail: str
     correlation_id: str
+    # The trace to open in a tracing UI (null when nothing was traced), and the Stripe event
+    # whose delivery the entry records.
+    trace_id: str | None
+    stripe_event_id: str | None
 
     @classmethod
     def of(cls, e: TimelineEntry) -> TimelineEntryRead:
-        return cls(utc(e.at), e.kind.value, e.detail, e.correlation_id)
+        return cls(utc(e.at), e.kind.value, e.detail, e.correlation_id, e.trace_id,
+                   e.stripe_event_id)
 
 
 class WebhookEventRead(Wire):

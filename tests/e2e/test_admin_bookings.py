@@ -232,8 +232,11 @@ async def test_the_timeline_follows_a_booking_from_checkout_to_email_in_order(
     assert response.status_code == 200
     entries = response.json()
     for entry in entries:
-        assert set(entry) == {"at", "kind", "detail", "correlationId"}
+        assert set(entry) == {"at", "kind", "detail", "correlationId", "traceId",
+                              "stripeEventId"}
         assert entry["correlationId"]
+        # Webhook deliveries name their Stripe event; nothing else came from one.
+        assert (entry["stripeEventId"] is not None) == (entry["kind"] == "webhook"), entry
     assert [e["at"] for e in entries] == sorted(e["at"] for e in entries)
     kinds = [e["kind"] for e in entries]
     assert kinds[0] == "checkout"
