@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from domain.webhook_event import WebhookStatus
 
@@ -13,10 +14,17 @@ from domain.webhook_event import WebhookStatus
 @dataclass(frozen=True)
 class Command:
     correlation_id: str = field(default="", kw_only=True)
+    # A command that starts a booking: its correlation id becomes the booking's journey id.
+    starts_journey: ClassVar[bool] = False
+    # A periodic job that mostly finds nothing: no span of its own (its handler makes one
+    # for each piece of work it finds), so an idle service exports no trace per poll.
+    traced: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
 class CreateCheckout(Command):
+    starts_journey = True
+
     package_slug: str
     event_date: str
     couple_name: str
@@ -55,7 +63,7 @@ class WebhookAck:
 
 @dataclass(frozen=True)
 class ReconcileHolds(Command):
-    pass
+    traced = False
 
 
 @dataclass(frozen=True)

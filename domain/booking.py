@@ -41,6 +41,7 @@ class Booking:
     created_at: dt.datetime
     session_id: str
     payment_intent_id: str | None
+    # The journey id: the correlation id of the checkout that led to this booking.
     correlation_id: str = ""
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 

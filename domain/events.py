@@ -1,6 +1,6 @@
 """Domain events: facts in the past tense, recorded by the entity they happened to. Each
-carries the correlation id it was born under, and what its subscribers need, so none of them
-has to read the database again."""
+carries the journey id of the booking it is about, and what its subscribers need, so none of
+them has to read the database again."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class DomainEvent:
+    # The booking's journey id: the correlation id of the checkout that started it, so the
+    # work the event causes (emails, calendar) is found with the rest of the booking.
     correlation_id: str
 
 

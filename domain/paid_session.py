@@ -34,7 +34,9 @@ class PaidSession:
     phone: str | None
     amount: Money
     payment_intent_id: str | None
-    correlation_id: str
+    # The booking journey: the checkout's correlation id, which the booking and its events
+    # keep, whatever request or job turns the payment into a booking.
+    journey_id: str
     add_on_ids: tuple[str, ...] = ()
     # Unit prices captured at checkout, one per add-on id (empty for a session that predates
     # them: today's catalog prices are used then).
@@ -80,7 +82,7 @@ class PaidSession:
             email=self.email, phone=self.phone, event_date=self.event_date, add_ons=add_ons,
             total=self.amount, status=BookingStatus.PAID, created_at=now,
             session_id=self.session_id, payment_intent_id=self.payment_intent_id,
-            correlation_id=self.correlation_id,
+            correlation_id=self.journey_id,
         )
         if already_refunded:
             booking.mark_refunded()
@@ -91,7 +93,7 @@ class PaidSession:
     def refunded(self, refund_id: str, reason: RefundReason) -> None:
         """The payment went back because it could not be booked."""
         self.events.append(PaidSessionRefunded(
-            correlation_id=self.correlation_id, session_id=self.session_id,
+            correlation_id=self.journey_id, session_id=self.session_id,
             event_date=str(self.event_date), email=self.email, couple_name=self.couple_name,
             amount_cents=self.amount.cents, refund_id=refund_id, reason=reason.value,
         ))

@@ -137,7 +137,7 @@ def bootstrap(
     taken: TakenDatesSource
     if settings.is_mock:
         store = MemoryStore()
-        uow = uow or memory_uow_factory(store, on_outbox_commit=wake)
+        uow = uow or memory_uow_factory(store, on_outbox_commit=wake, trace=tracing)
         taken = MemoryTakenDates(uow)
     else:
         database = _database(settings)
@@ -145,14 +145,15 @@ def bootstrap(
         taken, catalog_cache, notifications, changed_here = _kept_reads(settings, database,
                                                                         policy, wake)
         uow = uow or piccolo_uow_factory(database, metrics, on_outbox_commit=wake,
-                                         on_change=changed_here)
-    relay = OutboxRelay(uow, publisher, clock, dt.timedelta(seconds=settings.outbox_lease_seconds))
+                                         on_change=changed_here, trace=tracing)
+    relay = OutboxRelay(uow, publisher, clock, tracing,
+                        dt.timedelta(seconds=settings.outbox_lease_seconds))
 
     lanes = SerialLanes()
     calendar = integrations.calendar.adapter
     availability = AvailabilityQueries(taken, calendar, clock, policy, metrics)
-    completer = PaidSessionCompleter(uow, payments, lanes, clock, metrics)
-    inbox = WebhookInbox(uow, StripeEventEffects(uow, completer, clock), lanes, clock, policy,
+    completer = PaidSessionCompleter(uow, payments, lanes, clock, metrics, tracing)
+    inbox = WebhookInbox(uow, StripeEventEffects(uow, completer, clock, tracing), lanes, clock, policy,
                          metrics, tracing)
     ports: dict[str, Any] = {
         "uow": uow, "payments": payments, "clock": clock, "metrics": metrics, "tracing": tracing,

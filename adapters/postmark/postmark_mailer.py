@@ -50,6 +50,8 @@ class MailServiceUnavailable(Exception):
 class PostmarkMailer:
     """Sends each MailMessage as one Postmark email (the real preset's Mailer)."""
 
+    provider = "postmark"
+
     def __init__(
         self, token: str, from_address: str, *, message_stream: str = "outbound",
         api_base: str = "https://api.postmarkapp.com", timeout_seconds: float = 10.0,

@@ -16,6 +16,8 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 class FileMailSink:
     """A Mailer that writes each message to files instead of sending it."""
 
+    provider = "file"
+
     def __init__(self, directory: Path, from_address: str) -> None:
         self.directory = directory
         self._from = from_address

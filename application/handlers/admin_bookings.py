@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from application.commands import CancelBooking
 from application.messaging.outbox_writer import write_to_outbox
 from application.ports.clock import Clock
 from application.ports.payment import PaymentProvider
+from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.serial_lanes import SerialLanes
 from application.transactions import with_retries
@@ -13,10 +16,12 @@ from domain.booking import Booking
 from domain.errors import DateBusy, NotFound, TransientFailure
 from domain.timeline import TimelineEntry, TimelineKind
 
+log = logging.getLogger("elope.bookings")
+
 
 async def cancel_booking(
     command: CancelBooking, *, uow: UnitOfWorkFactory, payments: PaymentProvider,
-    lanes: SerialLanes, clock: Clock,
+    lanes: SerialLanes, clock: Clock, tracing: Tracing,
 ) -> Booking:
     """Cancel a PAID booking and free its date; refund it through the provider when asked.
 
@@ -29,11 +34,24 @@ async def cancel_booking(
     if found is None:
         raise NotFound(f"no booking '{command.booking_id}'")
     found.check_cancelable(refund=command.refund)
+    with tracing.journey(found.correlation_id):
+        booking = await _cancel(command, found, uow, payments, lanes, clock, tracing)
+    log.info("booking %s canceled by admin%s", booking.id,
+             ", refunded" if command.refund else "")
+    return booking
+
+
+async def _cancel(
+    command: CancelBooking, found: Booking, uow: UnitOfWorkFactory, payments: PaymentProvider,
+    lanes: SerialLanes, clock: Clock, tracing: Tracing,
+) -> Booking:
     async with lanes.turn(f"date:{found.event_date}"):
         note = "canceled by admin"
         if command.refund and found.payment_intent_id is not None:
-            refund_id = await payments.refund(
-                found.payment_intent_id, found.total.cents, f"refund:{found.id}")
+            with tracing.span("refund", {"refund.reason": "canceled_by_admin",
+                                         "booking.id": found.id}):
+                refund_id = await payments.refund(
+                    found.payment_intent_id, found.total.cents, f"refund:{found.id}")
             note += f", refunded {found.total.cents} cents ({refund_id})"
 
         async def cancel_once() -> Booking:

@@ -90,6 +90,8 @@ async def create_checkout(
             # is not held for them.
             await _expire_quietly(payments, session.session_id)
             raise
+    log.info("checkout %s: %s on %s, %d cents, held until %s", session.session_id,
+             package.slug, date, priced.total.cents, expires_at.isoformat())
     # The hold's end, not the session's: a provider may keep the session open a little longer
     # (Stripe's 30-minute minimum), and the reconciler closes it once the hold has ended.
     return CheckoutCreated(session.url, session.session_id, expires_at, priced.total.cents)

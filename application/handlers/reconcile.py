@@ -10,6 +10,7 @@ from application.payments.paid_session import PaidSessionCompleter
 from application.ports.clock import Clock
 from application.ports.metrics import Metrics
 from application.ports.payment import PaymentProvider
+from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.errors import DomainError
 from domain.hold import DateHold
@@ -26,7 +27,7 @@ CLAIM = dt.timedelta(minutes=5)
 
 async def reconcile_holds(
     command: ReconcileHolds, *, uow: UnitOfWorkFactory, payments: PaymentProvider,
-    completer: PaidSessionCompleter, clock: Clock, metrics: Metrics,
+    completer: PaidSessionCompleter, clock: Clock, metrics: Metrics, tracing: Tracing,
 ) -> ReconcileReport:
     """Ask the provider about every hold whose session should have finished: a paid session
     is completed exactly as its webhook would have; an expired one - or one still open past
@@ -39,9 +40,17 @@ async def reconcile_holds(
             due = await tx.holds.claim_unsettled(clock.now(), BATCH, CLAIM)
             await tx.commit()
         for hold in due:
-            outcome = await _reconcile_one(hold, command.correlation_id, uow, payments,
-                                           completer, clock)
+            # A span per hold, of the hold's booking journey; none for a round that finds
+            # nothing to do (the command itself is not traced).
+            with (tracing.journey(hold.correlation_id),
+                  tracing.span("reconcile hold", {"stripe.session_id": hold.session_id,
+                                                  "correlation.id": command.correlation_id})):
+                outcome = await _reconcile_one(hold, command.correlation_id, uow, payments,
+                                               completer, clock)
+                tracing.annotate({"reconcile.action": outcome.action})
             metrics.reconcile_action(outcome.action)
+            log.info("reconciler: hold %s (%s) %s: %s", hold.session_id, hold.event_date,
+                     outcome.action, outcome.detail)
             outcomes.append(outcome)
         if len(due) < BATCH:
             break

@@ -23,9 +23,14 @@ class MessageBus:
         self._tracing = tracing
 
     async def handle(self, command: Command) -> Any:
-        """Run the command's handler in a span of its own; returns what the handler returns."""
+        """Run the command's handler in a span of its own (unless the command is not
+        `traced`); returns what the handler returns."""
         handler = self._handlers[type(command)]
+        if not command.traced:
+            return await handler(command)
         name = type(command).__name__
-        with self._tracing.span(f"command {name}", {"command": name,
-                                                     "correlation.id": command.correlation_id}):
+        journey = command.correlation_id if command.starts_journey else ""
+        with (self._tracing.journey(journey),
+              self._tracing.span(f"command {name}", {"command": name,
+                                                     "correlation.id": command.correlation_id})):
             return await handler(command)

@@ -17,6 +17,8 @@ import logging
 
 from application.messaging.event_publisher import EventPublisher
 from application.ports.clock import Clock
+from application.ports.outbox import OutboxMessage
+from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("elope.outbox")
@@ -36,11 +38,12 @@ def retry_delay(attempts: int) -> dt.timedelta:
 class OutboxRelay:
     def __init__(
         self, uow: UnitOfWorkFactory, publisher: EventPublisher, clock: Clock,
-        lease: dt.timedelta = LEASE,
+        tracing: Tracing, lease: dt.timedelta = LEASE,
     ) -> None:
         self._uow = uow
         self._publisher = publisher
         self._clock = clock
+        self._tracing = tracing
         # How long a claimed message stays invisible to other relays: long enough to deliver
         # it, short enough that a relay that died mid-way does not delay its email for long.
         self._lease = lease
@@ -78,8 +81,7 @@ class OutboxRelay:
                 await uow.commit()
             if not batch:
                 return delivered
-            published = [(message, await self._publisher.publish(message.event))
-                         for message in batch]
+            published = [(message, await self._deliver(message)) for message in batch]
             # The whole batch is settled in one statement. A crash before it delivers these
             # messages again once their lease lapses: the subscribers are idempotent (the
             # sent-mail log, calendar event ids), so that costs a check, never a second email.
@@ -98,3 +100,18 @@ class OutboxRelay:
                 # wakes the relay again, and the sweep finds what comes due later - so no
                 # claim (a transaction) that can only come back empty.
                 return delivered
+
+    async def _deliver(self, message: OutboxMessage) -> list[str]:
+        """Publish one message in a span of its own, linked to the work that wrote it and of
+        its booking's journey; the subscribers' spans are its children."""
+        event = message.event
+        name = type(event).__name__
+        attributes = {"event": name, "outbox.message_id": message.id,
+                      "outbox.attempt": str(message.attempts),
+                      "correlation.id": event.correlation_id}
+        with (self._tracing.journey(event.correlation_id),
+              self._tracing.linked_span(f"outbox {name}", message.traceparent, attributes)):
+            failures = await self._publisher.publish(event)
+            if failures:
+                self._tracing.annotate({"outbox.failed_subscribers": str(len(failures))})
+            return failures

@@ -10,6 +10,7 @@ from application.messaging.outbox_writer import write_to_outbox
 from application.payments.paid_session import Claim, PaidSessionCompleter, Settle
 from application.ports.clock import Clock
 from application.ports.payment import VerifiedEvent
+from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.booking import Booking
 from domain.timeline import TimelineEntry, TimelineKind
@@ -19,10 +20,11 @@ PAID_EVENTS = ("checkout.session.completed", "checkout.session.async_payment_suc
 
 class StripeEventEffects:
     def __init__(self, uow: UnitOfWorkFactory, completer: PaidSessionCompleter,
-                 clock: Clock) -> None:
+                 clock: Clock, tracing: Tracing) -> None:
         self._uow = uow
         self._completer = completer
         self._clock = clock
+        self._tracing = tracing
 
     @staticmethod
     def books(event: VerifiedEvent) -> bool:
@@ -86,7 +88,9 @@ class StripeEventEffects:
                     await tx.early_refunds.remember(payment_intent)
                 outcome = "refund_kept_for_later"
             else:
-                await self._mark_refunded(tx, booking, correlation_id)
+                # A charge names no checkout: the booking it refunds tells whose journey it is.
+                with self._tracing.journey(booking.correlation_id):
+                    await self._mark_refunded(tx, booking, correlation_id)
                 outcome = "booking_refunded"
             await settle(tx, outcome, False)
             await tx.commit()

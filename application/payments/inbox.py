@@ -46,26 +46,35 @@ class WebhookInbox:
         """Answer a delivery: DONE work acknowledges, BUSY work asks for a retry, FAILED
         work is done again."""
         metadata = event.data_object.get("metadata")
-        origin = metadata.get("traceparent") if isinstance(metadata, dict) else None
+        metadata = metadata if isinstance(metadata, dict) else {}
+        # Sessions made by our checkout name it: this trace links back to the checkout's, and
+        # the work is of the booking journey that started there.
+        origin = metadata.get("traceparent")
+        journey = str(metadata.get("correlationId") or "")
         attributes = {"stripe.event_id": event.event_id, "stripe.event_type": event.event_type,
                       "correlation.id": correlation_id}
-        if isinstance(metadata, dict) and metadata.get("correlationId"):
-            attributes["booking.correlation_id"] = str(metadata["correlationId"])
+        session_id = self._session_of(event)
+        if session_id:
+            attributes["stripe.session_id"] = session_id
         started = time.perf_counter()
         async with self._lanes.turn(f"event:{event.event_id}"):
-            with self._tracing.linked_span("stripe event", origin, attributes):
+            with (self._tracing.journey(journey),
+                  self._tracing.linked_span("stripe event", origin, attributes)):
                 try:
                     ack = await self._receive(event, correlation_id)
                 except WebhookInProgress:
                     self._observe(event, "busy", started)
                     raise
-                except WebhookRejected:
+                except WebhookRejected as rejected:
                     self._observe(event, "rejected", started)
+                    log.info("stripe event %s (%s) rejected: %s", event.event_id,
+                             event.event_type, rejected.message)
                     raise
                 except WebhookProcessingFailed:
                     self._observe(event, "failed", started)
                     raise
-        self._observe(event, ack.outcome, started)
+                self._observe(event, ack.outcome, started)
+        log.info("stripe event %s (%s): %s", event.event_id, event.event_type, ack.outcome)
         return ack
 
     async def _receive(self, event: VerifiedEvent, correlation_id: str) -> WebhookAck:
@@ -80,7 +89,7 @@ class WebhookInbox:
         session_id = self._session_of(event)
         if outcome is ClaimOutcome.DONE:
             await self._note(session_id, f"{event.event_type} redelivered: already done",
-                             correlation_id)
+                             correlation_id, event.event_id)
             return WebhookAck(event.event_id, record.status, "already_done")
         if outcome is ClaimOutcome.BUSY:
             raise WebhookInProgress(f"event {event.event_id} is being processed; retry later")
@@ -99,7 +108,8 @@ class WebhookInbox:
             if session_id:
                 await tx.timeline.add(TimelineEntry(
                     session_id, self._clock.now(), TimelineKind.WEBHOOK,
-                    f"{event.event_type} processed: {outcome}", correlation_id))
+                    f"{event.event_type} processed: {outcome}", correlation_id,
+                    stripe_event_id=event.event_id))
             settled.append(done.status)
 
         try:
@@ -161,15 +171,18 @@ class WebhookInbox:
         except Exception:
             # The lease will lapse and the next delivery will do the work again.
             log.exception("could not mark event %s FAILED", record.event_id)
-        await self._note(session_id, f"{record.event_type} failed: {error}", correlation_id)
+        await self._note(session_id, f"{record.event_type} failed: {error}", correlation_id,
+                         record.event_id)
 
-    async def _note(self, session_id: str | None, detail: str, correlation_id: str) -> None:
+    async def _note(self, session_id: str | None, detail: str, correlation_id: str,
+                    event_id: str) -> None:
         if not session_id:
             return
         try:
             async with self._uow() as tx:
                 await tx.timeline.add(TimelineEntry(
-                    session_id, self._clock.now(), TimelineKind.WEBHOOK, detail, correlation_id))
+                    session_id, self._clock.now(), TimelineKind.WEBHOOK, detail, correlation_id,
+                    stripe_event_id=event_id))
                 await tx.commit()
         except Exception:
             log.exception("could not write the timeline of session %s", session_id)
@@ -181,6 +194,8 @@ class WebhookInbox:
         return None
 
     def _observe(self, event: VerifiedEvent, outcome: str, started: float) -> None:
+        # On the "stripe event" span too: a tracing UI shows what the delivery came to.
+        self._tracing.annotate({"webhook.outcome": outcome})
         self._metrics.webhook_processed(event.event_type, outcome, time.perf_counter() - started)
 
 

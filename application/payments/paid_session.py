@@ -16,6 +16,7 @@ from application.payments.checkout_metadata import CheckoutMetadata
 from application.ports.clock import Clock
 from application.ports.metrics import Metrics
 from application.ports.payment import PaymentProvider
+from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from application.serial_lanes import SerialLanes
 from application.transactions import with_retries
@@ -67,7 +68,9 @@ def refund_key(session_id: str) -> str:
 
 
 def paid_session_from(session: Mapping[str, Any], correlation_id: str) -> PaidSession:
-    """The provider's session object, checked; anything unusable is `WebhookRejected`."""
+    """The provider's session object, checked; anything unusable is `WebhookRejected`. Its
+    journey is the checkout's correlation id, or `correlation_id` for a session that does not
+    name one (not made by Elope's checkout)."""
     session_id = str(session.get("id") or "")
     if not session_id:
         raise WebhookRejected("checkout session has no id")
@@ -84,7 +87,7 @@ def paid_session_from(session: Mapping[str, Any], correlation_id: str) -> PaidSe
         session_id=session_id, package_id=meta.package_id, event_date=meta.event_date,
         email=meta.email, couple_name=meta.couple_name, phone=meta.phone, amount=total,
         payment_intent_id=str(payment_intent) if payment_intent else None,
-        correlation_id=correlation_id, add_on_ids=meta.add_on_ids,
+        journey_id=meta.correlation_id or correlation_id, add_on_ids=meta.add_on_ids,
         add_on_prices=meta.add_on_prices, priced=meta.total,
         currency=currency.lower() if isinstance(currency, str) and currency else CURRENCY,
     )
@@ -93,13 +96,14 @@ def paid_session_from(session: Mapping[str, Any], correlation_id: str) -> PaidSe
 class PaidSessionCompleter:
     def __init__(
         self, uow: UnitOfWorkFactory, payments: PaymentProvider, lanes: SerialLanes,
-        clock: Clock, metrics: Metrics,
+        clock: Clock, metrics: Metrics, tracing: Tracing,
     ) -> None:
         self._uow = uow
         self._payments = payments
         self._lanes = lanes
         self._clock = clock
         self._metrics = metrics
+        self._tracing = tracing
 
     async def complete(
         self, session: Mapping[str, Any], correlation_id: str, settle: Settle,
@@ -109,26 +113,36 @@ class PaidSessionCompleter:
         be booked (the payment is refunded). Never leaves a paid couple with neither.
         `claim`, when given, runs first in the booking transaction (see Claim)."""
         paid = paid_session_from(session, correlation_id)
+        # No span of its own: the caller's (the webhook's "stripe event", the reconciler's
+        # hold) is the processing span, and gets the session, the booking and the journey.
+        self._tracing.annotate({"stripe.session_id": paid.session_id})
+        with self._tracing.journey(paid.journey_id):
+            return await self._complete(paid, correlation_id, settle, claim)
+
+    async def _complete(
+        self, paid: PaidSession, correlation_id: str, settle: Settle, claim: Claim | None,
+    ) -> PaidOutcome:
         if paid.price_mismatch() is not None:
             # Checked before anything else: such a payment is never booked, whatever the date.
             if claim is not None:
                 async with self._uow() as tx:  # the refund that follows is this delivery's
                     await claim(tx)
                     await tx.commit()
-            await self._refund(paid, RefundReason.AMOUNT_MISMATCH, settle)
+            await self._refund(paid, RefundReason.AMOUNT_MISMATCH, correlation_id, settle)
             return PaidOutcome.REFUNDED_AMOUNT_MISMATCH
         async with self._lanes.turn(f"date:{paid.event_date}"):
             started = time.perf_counter()
-            verdict = await with_retries(lambda: self._book_once(paid, settle, claim))
+            verdict = await with_retries(
+                lambda: self._book_once(paid, correlation_id, settle, claim))
             if isinstance(verdict, PaidOutcome):
                 if verdict is PaidOutcome.BOOKED:
                     self._metrics.booking_created(time.perf_counter() - started)
                 return verdict
-            await self._refund(paid, verdict, settle)
+            await self._refund(paid, verdict, correlation_id, settle)
             return _REFUND_OUTCOMES[verdict]
 
     async def _book_once(
-        self, paid: PaidSession, settle: Settle, claim: Claim | None,
+        self, paid: PaidSession, correlation_id: str, settle: Settle, claim: Claim | None,
     ) -> PaidOutcome | RefundReason:
         """One transaction. A RefundReason says why the session cannot be booked; the claim
         is committed then, so the refund that follows is this delivery's alone."""
@@ -159,10 +173,11 @@ class PaidSessionCompleter:
                             and await tx.early_refunds.take(paid.payment_intent_id))
             booking = paid.book(new_id("bk"), paid.booked_add_ons(facts.package.add_ons), now,
                                 already_refunded=early_refund)
+            self._tracing.annotate({"booking.id": booking.id})
             try:
                 await _record_outcome(tx, paid, now, TimelineEntry(
                     paid.session_id, now, TimelineKind.STATUS,
-                    f"booking {booking.id} created: {booking.status.value}", paid.correlation_id),
+                    f"booking {booking.id} created: {booking.status.value}", correlation_id),
                     booking.events, settle, PaidOutcome.BOOKED, booking)
             except DateAlreadyBooked:
                 # Another process won the date meanwhile. The failed insert spoilt this
@@ -172,6 +187,8 @@ class PaidSessionCompleter:
                 # Deleted since we read it; the failed insert spoilt this transaction, and
                 # the next attempt finds the package gone.
                 raise TransientFailure("the package was deleted meanwhile") from None
+            log.info("booking %s created for session %s on %s: %s", booking.id,
+                     paid.session_id, paid.event_date, booking.status.value)
             return PaidOutcome.BOOKED
 
     @staticmethod
@@ -182,7 +199,9 @@ class PaidSessionCompleter:
             raise WebhookRejected(f"session metadata names an unknown package '{paid.package_id}'")
         return RefundReason.PACKAGE_WITHDRAWN
 
-    async def _refund(self, paid: PaidSession, reason: RefundReason, settle: Settle) -> None:
+    async def _refund(
+        self, paid: PaidSession, reason: RefundReason, correlation_id: str, settle: Settle,
+    ) -> None:
         if reason is RefundReason.DATE_TAKEN:
             self._metrics.booking_conflict("after_payment")
         self._metrics.paid_session_refunded(reason.value)
@@ -190,8 +209,10 @@ class PaidSessionCompleter:
             raise WebhookRejected("a paid session without a payment intent cannot be refunded")
         # Outside any transaction: the provider call may be slow, and the key makes a retry
         # after a crash or a FAILED delivery return the same refund instead of a second one.
-        refund_id = await self._payments.refund(paid.payment_intent_id, paid.amount.cents,
-                                                refund_key(paid.session_id))
+        with self._tracing.span("refund", {"refund.reason": reason.value,
+                                           "stripe.session_id": paid.session_id}):
+            refund_id = await self._payments.refund(
+                paid.payment_intent_id, paid.amount.cents, refund_key(paid.session_id))
         paid.refunded(refund_id, reason)
         note = _REFUND_NOTES[reason].format(date=paid.event_date, package=paid.package_id,
                                             mismatch=paid.price_mismatch())
@@ -199,7 +220,7 @@ class PaidSessionCompleter:
             now = self._clock.now()
             await _record_outcome(tx, paid, now, TimelineEntry(
                 paid.session_id, now, TimelineKind.REFUND,
-                f"{note}: refunded {paid.amount.cents} cents ({refund_id})", paid.correlation_id),
+                f"{note}: refunded {paid.amount.cents} cents ({refund_id})", correlation_id),
                 paid.events, settle, _REFUND_OUTCOMES[reason])
         log.warning("session %s refunded: %s", paid.session_id, note)
 

@@ -23,6 +23,9 @@ class MailRejected(Exception):
 class Mailer(Protocol):
     """Sends transactional email (Postmark, or files in MAIL_SINK_DIR)."""
 
+    provider: str
+    """Which service sends it (`postmark`, `file`): for spans and logs."""
+
     async def send(self, message: MailMessage, idempotency_key: str) -> None:
         """Send once per key where the transport allows it. Raises `MailRejected` when the
         service refuses the message for good; any other error is worth retrying later."""

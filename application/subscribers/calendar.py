@@ -7,6 +7,7 @@ from __future__ import annotations
 from application.ports.calendar import CalendarProvider
 from application.ports.clock import Clock
 from application.ports.metrics import Metrics
+from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.event_date import EventDate
 from domain.events import BookingCanceled, BookingPaid, BookingRefunded
@@ -15,7 +16,7 @@ from domain.timeline import TimelineEntry, TimelineKind
 
 async def block_calendar_day(
     event: BookingPaid, *, uow: UnitOfWorkFactory, calendar: CalendarProvider,
-    metrics: Metrics, clock: Clock,
+    metrics: Metrics, clock: Clock, tracing: Tracing,
 ) -> None:
     """An all-day event on the booking's date, its id kept with the booking. Skipped when
     the booking no longer holds its date or already has its event."""
@@ -24,9 +25,11 @@ async def block_calendar_day(
     if found is None or not found[0].holds_its_date or found[1] is not None:
         return
     try:
-        event_id = await calendar.block_day(
-            EventDate.parse(event.event_date), event.booking_id,
-            f"Elopement: {event.couple_name} ({event.booking_id})")
+        with tracing.span("calendar.block", {"booking.id": event.booking_id,
+                                             "event.date": event.event_date}):
+            event_id = await calendar.block_day(
+                EventDate.parse(event.event_date), event.booking_id,
+                f"Elopement: {event.couple_name} ({event.booking_id})")
     except Exception:
         metrics.calendar_failed("block")
         raise
@@ -42,28 +45,29 @@ async def block_calendar_day(
         await tx.commit()
     if current is not None and not current.holds_its_date:
         await _free(event.booking_id, event.session_id, event.correlation_id,
-                    uow=uow, calendar=calendar, metrics=metrics, clock=clock)
+                    uow=uow, calendar=calendar, metrics=metrics, clock=clock, tracing=tracing)
 
 
 async def free_calendar_day(
     event: BookingCanceled | BookingRefunded, *, uow: UnitOfWorkFactory,
-    calendar: CalendarProvider, metrics: Metrics, clock: Clock,
+    calendar: CalendarProvider, metrics: Metrics, clock: Clock, tracing: Tracing,
 ) -> None:
     """Remove the booking's calendar event, if it has one: the day is free again."""
     await _free(event.booking_id, event.session_id, event.correlation_id,
-                uow=uow, calendar=calendar, metrics=metrics, clock=clock)
+                uow=uow, calendar=calendar, metrics=metrics, clock=clock, tracing=tracing)
 
 
 async def _free(
     booking_id: str, session_id: str, correlation_id: str, *, uow: UnitOfWorkFactory,
-    calendar: CalendarProvider, metrics: Metrics, clock: Clock,
+    calendar: CalendarProvider, metrics: Metrics, clock: Clock, tracing: Tracing,
 ) -> None:
     async with uow() as tx:
         event_id = await tx.bookings.calendar_event(booking_id)
     if event_id is None:
         return
     try:
-        await calendar.free_day(event_id)
+        with tracing.span("calendar.free", {"booking.id": booking_id}):
+            await calendar.free_day(event_id)
     except Exception:
         metrics.calendar_failed("free")
         raise

@@ -19,6 +19,7 @@ from adapters.memory.unit_of_work import memory_uow_factory
 from adapters.postmark.postmark_mailer import MailServiceUnavailable, PostmarkMailer
 from adapters.settable_clock import SettableClock
 from adapters.stand_ins.file_mail_sink import FileMailSink
+from adapters.telemetry.otel_tracing import OtelTracing
 from adapters.telemetry.prometheus_metrics import PrometheusMetrics
 from application import mail_templates
 from application.ports.mail import Mailer, MailMessage, MailRejected
@@ -255,6 +256,8 @@ def test_a_refund_for_a_wrong_amount_says_so_kindly() -> None:
 class RefusingMailer:
     """A mail service failing every send with `error` (the adapters' mappings are tested above)."""
 
+    provider = "refusing"
+
     def __init__(self, error: Exception) -> None:
         self.error = error
         self.calls = 0
@@ -279,7 +282,7 @@ async def test_a_refused_email_is_recorded_counted_and_never_retried(
     with caplog.at_level(logging.WARNING):
         for _ in range(2):  # the outbox delivering the event twice; neither raises
             await email_couple(PAID, uow=uow, mailer=mailer, clock=SettableClock(NOW),
-                               metrics=metrics)
+                               metrics=metrics, tracing=OtelTracing())
 
     assert mailer.calls == 1
     async with uow() as tx:
@@ -296,8 +299,13 @@ async def test_an_email_the_mail_service_could_not_take_is_left_for_the_outbox_t
     uow, metrics = memory_uow_factory(MemoryStore()), PrometheusMetrics()
     mailer = RefusingMailer(MailServiceUnavailable("Postmark did not accept the request (HTTP 503)"))
     with pytest.raises(MailServiceUnavailable):
-        await email_couple(PAID, uow=uow, mailer=mailer, clock=SettableClock(NOW), metrics=metrics)
+        await email_couple(PAID, uow=uow, mailer=mailer, clock=SettableClock(NOW), metrics=metrics,
+                           tracing=OtelTracing())
     async with uow() as tx:
         assert not await tx.sent_mail.was_sent("booking:bk_1:confirmation")
-        assert await tx.timeline.for_session("cs_1") == []
+        # The failed attempt is on the timeline, so the admin sees why no email came yet.
+        [entry] = await tx.timeline.for_session("cs_1")
+    assert (entry.kind, entry.correlation_id) == (TimelineKind.EMAIL, "corr-1")
+    assert entry.detail == ("email 'Your elopement on 2026-06-20 is booked' could not be sent"
+                            " (MailServiceUnavailable); it will be tried again")
     assert metrics.registry.get_sample_value("elope_mail_rejected_total") == 0

@@ -32,6 +32,8 @@ PATIENCE = 10  # seconds a step may take before the test calls it stuck
 class GatedMailer:
     """A mail server that takes each email and holds it until the test opens the gate."""
 
+    provider = "gated"
+
     def __init__(self, directory: Path) -> None:
         self._sink = FileMailSink(directory, "bookings@elope.example")
         self.gate = asyncio.Event()

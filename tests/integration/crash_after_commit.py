@@ -20,6 +20,8 @@ from entrypoints.settings import load_settings
 
 
 class DiesWhenSending:
+    provider = "dies"
+
     async def send(self, message: MailMessage, idempotency_key: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 

@@ -26,6 +26,8 @@ PATIENCE = 10
 class Inbox:
     """A mail server that records what it was given."""
 
+    provider = "inbox"
+
     def __init__(self) -> None:
         self.keys: list[str] = []
         self._changed = asyncio.Condition()

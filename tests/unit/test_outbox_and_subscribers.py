@@ -31,6 +31,8 @@ from entrypoints.settings import Settings
 class FlakyMailer:
     """A mail server that is down for the first `failures` sends, then delivers."""
 
+    provider = "flaky"
+
     def __init__(self, directory: Path, failures: int = 0) -> None:
         self._sink = FileMailSink(directory, "bookings@elope.example")
         self.failures = failures
