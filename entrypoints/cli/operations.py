@@ -20,6 +20,7 @@ from entrypoints.cli import worker_processes
 from entrypoints.cli.doctor import run_doctor
 from entrypoints.demo_catalog import seed_demo_catalog
 from entrypoints.settings import Settings, SettingsError, load_settings
+from entrypoints.tracing_setup import start_tracing
 
 MOCK_IS_IN_MEMORY = (
     "the mock preset keeps its data in the serving process's memory; `elope serve` seeds it"
@@ -89,7 +90,10 @@ async def migrate(settings: Settings) -> int:
 @asynccontextmanager
 async def running(settings: Settings) -> AsyncIterator[Elope]:
     """An Elope for one command-line job, its database pool open for the job's length. What
-    the job wrote to the outbox (a replayed booking's email) is delivered before it ends."""
+    the job wrote to the outbox (a replayed booking's email) is delivered before it ends.
+    Its spans are exported as `serve`'s are: a replayed or reconciled booking is followed
+    in the same tracing UI."""
+    start_tracing(settings)
     elope = bootstrap(settings)
     await elope.start()
     try:
