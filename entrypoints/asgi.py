@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from adapters.telemetry.log_filter import configure_logging
+from adapters.telemetry.log_format import configure_logging
 from adapters.telemetry.otel_tracing import setup_tracing
 from adapters.telemetry.request_id_middleware import RequestIdMiddleware
 from application import commands as c
@@ -45,7 +45,7 @@ def announce(elope: Elope) -> None:
 
 def create_asgi_app(settings: Settings | None = None) -> RequestIdMiddleware:
     settings = settings or load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.effective_log_format)
     setup_tracing(settings.otel_service_name, settings.otel_exporter_otlp_endpoint,
                   settings.otel_traces_sampler, settings.otel_traces_sampler_arg)
     elope = bootstrap(settings)

@@ -117,7 +117,7 @@ def create_app(
         ),
         state=State({"jwt_secret": settings.effective_jwt_secret}),
         lifespan=[lifespan],
-        # Logging is configured once by the process (adapters.telemetry.log_filter), with the
+        # Logging is configured once by the process (adapters.telemetry.log_format), with the
         # correlation id on every line; Litestar's own config would replace that handler.
         logging_config=None,
         debug=False,
