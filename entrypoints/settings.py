@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Unset: JSON lines in the real preset (for a log shipper), readable lines in the mock one.
     log_format: Literal["json", "console"] | None = None
+    # One line per request (method, route template, status, duration); health probes and
+    # metrics scrapes at DEBUG only. Off when a proxy in front already logs every request.
+    access_log: bool = True
     otel_service_name: str = "elope"
     otel_exporter_otlp_endpoint: str | None = None
     # The OTel spec's names and values; the two ratio samplers keep whole booking journeys.

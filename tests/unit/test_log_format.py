@@ -110,6 +110,13 @@ def test_the_log_format_follows_the_preset_unless_log_format_says_otherwise() ->
         load_settings(log_format="xml")
 
 
+def test_access_log_is_on_unless_turned_off() -> None:
+    assert load_settings().access_log is True
+    assert load_settings(access_log="off").access_log is False
+    with pytest.raises(SettingsError, match=r"^invalid configuration: ACCESS_LOG: "):
+        load_settings(access_log="sometimes")
+
+
 _SERVE = textwrap.dedent("""
     import logging
     from entrypoints.asgi import create_asgi_app
