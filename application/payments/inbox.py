@@ -107,6 +107,8 @@ class WebhookInbox:
         except _RecordedBefore:
             raise
         except WebhookRejected as exc:
+            log.info("stripe event rejected", extra={
+                "event_id": event.event_id, "event_type": event.event_type, "reason": exc.message})
             await self._fail(record, exc.message, session_id, correlation_id)
             raise
         except Exception as exc:

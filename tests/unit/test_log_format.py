@@ -16,6 +16,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
 from adapters.telemetry.correlation import correlation_scope, journey_scope
+from application.redaction import mask_email
 from entrypoints.settings import SettingsError, load_settings
 from tests.log_lines import captured_log_lines
 
@@ -138,3 +139,10 @@ def test_the_served_app_writes_the_configured_format_to_stderr(
         assert json.loads(line)["message"] == "started"
     else:
         assert line.endswith("INFO elope.test [-] started")
+
+
+def test_an_email_is_masked_to_its_first_letter_and_domain() -> None:
+    assert mask_email(" Ada.Lovelace@Example.com ") == "a***@example.com"
+    assert mask_email("not-an-email") == "***"
+    assert mask_email("@example.com") == "***"
+    assert mask_email("a@" + "x" * 200).endswith("x" * 64 + "…")
