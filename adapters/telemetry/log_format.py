@@ -27,8 +27,9 @@ LogFormat = Literal["json", "console"]
 HANDLER_NAME = "elope-correlation"
 """Our one handler on the root logger, found again by name when logging is configured twice."""
 
-_STANDARD = frozenset(RESERVED_ATTRS) | {"taskName"}
-"""LogRecord's own attributes; anything else on a record came from `extra=` or the filter."""
+_NOT_FIELDS = frozenset({*RESERVED_ATTRS, "taskName", "color_message"})
+"""LogRecord's own attributes, and uvicorn's `color_message` (its message again, with terminal
+colour codes); anything else on a record came from `extra=` or the filter."""
 
 # Every C0 control, DEL, the C1 range and the Unicode line/paragraph separators (which some
 # viewers break lines on) become visible escapes. The common ones read as in Python source.
@@ -54,6 +55,7 @@ class JsonLineFormatter(JsonFormatter):
             "%(levelname)s %(name)s %(message)s",
             rename_fields={"levelname": "level", "name": "logger"},
             timestamp=True,
+            reserved_attrs=sorted(_NOT_FIELDS),
             # ASCII-only output: U+2028 and friends leave escaped too, not raw.
             json_ensure_ascii=True,
         )
@@ -98,7 +100,7 @@ def _extra_fields(record: logging.LogRecord) -> list[tuple[str, object]]:
     one is in brackets), each only when it has a value."""
     ids = (JOURNEY_FIELD, TRACE_FIELD, SPAN_FIELD)
     extra = [(key, value) for key, value in record.__dict__.items()
-             if key not in _STANDARD and key not in CONTEXT_FIELDS and not key.startswith("_")]
+             if key not in _NOT_FIELDS and key not in CONTEXT_FIELDS and not key.startswith("_")]
     known = [(key, getattr(record, key, "")) for key in ids]
     return [(key, value) for key, value in (*extra, *known) if value not in ("", None)]
 

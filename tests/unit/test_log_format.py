@@ -71,6 +71,16 @@ def test_the_console_format_is_one_readable_line_with_the_ids() -> None:
         json.loads(line)
 
 
+@pytest.mark.parametrize("log_format", ["json", "console"])
+def test_uvicorns_coloured_copy_of_its_message_stays_out_of_the_line(log_format: str) -> None:
+    with captured_log_lines(log_format) as logs:  # type: ignore[arg-type]
+        logging.getLogger("uvicorn.error").info(
+            "Started server process [%d]", 7, extra={"color_message": "Started [\x1b[36m%d\x1b[0m]"})
+    [line] = logs.lines()
+    assert "Started server process [7]" in line
+    assert "color_message" not in line and "36m" not in line
+
+
 FORGED = "ada@example.com\n2026-01-01 00:00:00,000 INFO elope.admin [x] admin logged in"
 SNEAKY = ["\n", "\r", "\r\n", "\u2028", "\x85", "\x1b[2K"]
 
