@@ -74,7 +74,8 @@ def test_the_console_format_is_one_readable_line_with_the_ids() -> None:
 @pytest.mark.parametrize("log_format", ["json", "console"])
 def test_uvicorns_coloured_copy_of_its_message_stays_out_of_the_line(log_format: str) -> None:
     with captured_log_lines(log_format) as logs:  # type: ignore[arg-type]
-        logging.getLogger("uvicorn.error").info(
+        # As uvicorn logs (on our logger: other tests leave uvicorn's own not propagating).
+        log.info(
             "Started server process [%d]", 7, extra={"color_message": "Started [\x1b[36m%d\x1b[0m]"})
     [line] = logs.lines()
     assert "Started server process [7]" in line
