@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from adapters.telemetry.log_filter import configure_logging
 from adapters.telemetry.request_id_middleware import RequestIdMiddleware
 from application import commands as c
 from entrypoints.bootstrap import Elope, bootstrap
 from entrypoints.demo_catalog import seed_demo_catalog
 from entrypoints.http.app import create_asgi
 from entrypoints.settings import MOCK_WEBHOOK_SECRET, Settings, load_settings
-from entrypoints.tracing_setup import start_tracing
+from entrypoints.telemetry_setup import start_telemetry
 
 log = logging.getLogger("elope")
 
@@ -45,8 +44,7 @@ def announce(elope: Elope) -> None:
 
 def create_asgi_app(settings: Settings | None = None) -> RequestIdMiddleware:
     settings = settings or load_settings()
-    configure_logging(settings.log_level)
-    start_tracing(settings)
+    start_telemetry(settings)
     elope = bootstrap(settings)
 
     async def on_startup() -> None:

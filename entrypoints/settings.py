@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     admin_email: str = "admin@example.com"
     admin_password: SecretStr = SecretStr("admin")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Unset: JSON lines in the real preset (for a log shipper), readable lines in the mock one.
+    log_format: Literal["json", "console"] | None = None
+    # One line per request (method, route template, status, duration); health probes and
+    # metrics scrapes at DEBUG only. Off when a proxy in front already logs every request.
+    access_log: bool = True
     otel_service_name: str = "elope"
     otel_exporter_otlp_endpoint: str | None = None
     # The OTel spec's names and values; the two ratio samplers keep whole booking journeys.
@@ -87,6 +92,14 @@ class Settings(BaseSettings):
     def _sampler_name(cls, value: object) -> object:
         # The OTel SDK reads the name case-insensitively; so does this.
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format_name(cls, value: object) -> object:
+        # LOG_FORMAT=JSON is as clear as json; an empty value means "the preset's default".
+        if isinstance(value, str):
+            return value.strip().lower() or None
+        return value
 
     @field_validator("mock_calendar_busy_dates")
     @classmethod
@@ -126,6 +139,13 @@ class Settings(BaseSettings):
     @property
     def is_mock(self) -> bool:
         return self.adapters_preset == "mock"
+
+    @property
+    def effective_log_format(self) -> Literal["json", "console"]:
+        """LOG_FORMAT, or the preset's default: console for mock, JSON lines for real."""
+        if self.log_format is not None:
+            return self.log_format
+        return "console" if self.is_mock else "json"
 
     @property
     def timezone(self) -> ZoneInfo:

@@ -81,6 +81,12 @@ class PrometheusMetrics:
         )
         self._pool_reader: PoolReader = _no_pool
         r.register(_PoolCollector(self))
+        self._request_seconds = Histogram(
+            "elope_http_request_duration_seconds",
+            "Time to answer an HTTP request, by method, route template and status.",
+            ["method", "route", "status"],
+            registry=r,
+        )
 
     def set_pool_reader(self, fn: PoolReader) -> None:
         """Called at scrape time, so the gauges are never stale (memory preset keeps (0, 0))."""
@@ -122,6 +128,9 @@ class PrometheusMetrics:
 
     def read_pool(self) -> tuple[int, int]:
         return self._pool_reader()
+
+    def request_finished(self, method: str, route: str, status: int, seconds: float) -> None:
+        self._request_seconds.labels(method=method, route=route, status=str(status)).observe(seconds)
 
 
 def _no_pool() -> tuple[int, int]:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+
 from application.commands import CreateAdmin, LogIn
 from application.ids import new_id
 from application.ports.login_throttle import LoginThrottle
 from application.ports.password_hasher import PasswordHasher
 from application.ports.unit_of_work import UnitOfWorkFactory
+from application.redaction import mask_email
 from domain.admin_user import AdminUser
 from domain.customer import normalize_email
 from domain.errors import RateLimited, Unauthorized, ValidationFailed
 
 MIN_PASSWORD = 5
+
+log = logging.getLogger("elope.admin")
 
 
 async def log_in(
@@ -20,6 +25,7 @@ async def log_in(
     """The admin whose password matches; a client with too many recent failures is refused
     before its password is even looked at."""
     if throttle.is_blocked(command.client):
+        _refused(command, "throttled")
         raise RateLimited("too many failed logins; try again in 15 minutes")
     async with uow() as tx:
         user = await tx.admin_users.by_email(command.email.strip().lower())
@@ -28,8 +34,16 @@ async def log_in(
     matches = await hasher.verify(user.password_hash if user else None, command.password)
     if user is None or not matches:
         throttle.record_failure(command.client)
+        _refused(command, "unknown_email" if user is None else "wrong_password")
         raise Unauthorized("wrong email or password")
     return user
+
+
+def _refused(command: LogIn, reason: str) -> None:
+    # One line per refusal, for spotting a guessing attack: the email masked (it is personal
+    # data, and may be a password typed into the wrong field), never the password.
+    log.info("admin login refused", extra={
+        "email": mask_email(command.email), "reason": reason, "client": command.client})
 
 
 async def create_admin(

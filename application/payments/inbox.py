@@ -65,10 +65,8 @@ class WebhookInbox:
                 except WebhookInProgress:
                     self._observe(event, "busy", started)
                     raise
-                except WebhookRejected as rejected:
+                except WebhookRejected:
                     self._observe(event, "rejected", started)
-                    log.info("stripe event %s (%s) rejected: %s", event.event_id,
-                             event.event_type, rejected.message)
                     raise
                 except WebhookProcessingFailed:
                     self._observe(event, "failed", started)
@@ -117,6 +115,8 @@ class WebhookInbox:
         except _RecordedBefore:
             raise
         except WebhookRejected as exc:
+            log.info("stripe event rejected", extra={
+                "event_id": event.event_id, "event_type": event.event_type, "reason": exc.message})
             await self._fail(record, exc.message, session_id, correlation_id)
             raise
         except Exception as exc:

@@ -27,3 +27,7 @@ class Metrics(Protocol):
 
     def reconcile_action(self, action: str) -> None:
         """What the reconciler did with one hold (`completed`, `released`, `kept`, `failed`...)."""
+
+    def request_finished(self, method: str, route: str, status: int, seconds: float) -> None:
+        """An HTTP request was answered; `route` is its template (`/v1/bookings/{booking_id}`)
+        or a fixed label for an unmatched path, never the raw path: one series per route."""

@@ -20,7 +20,7 @@ from entrypoints.cli import worker_processes
 from entrypoints.cli.doctor import run_doctor
 from entrypoints.demo_catalog import seed_demo_catalog
 from entrypoints.settings import Settings, SettingsError, load_settings
-from entrypoints.tracing_setup import start_tracing
+from entrypoints.telemetry_setup import start_telemetry
 
 MOCK_IS_IN_MEMORY = (
     "the mock preset keeps its data in the serving process's memory; `elope serve` seeds it"
@@ -93,7 +93,7 @@ async def running(settings: Settings) -> AsyncIterator[Elope]:
     the job wrote to the outbox (a replayed booking's email) is delivered before it ends.
     Its spans are exported as `serve`'s are: a replayed or reconciled booking is followed
     in the same tracing UI."""
-    start_tracing(settings)
+    start_telemetry(settings)
     elope = bootstrap(settings)
     await elope.start()
     try:

@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from adapters.telemetry.access_log_middleware import AccessLogMiddleware
 from adapters.telemetry.otel_tracing import tracing_installed
 from adapters.telemetry.request_id_middleware import RequestIdMiddleware
 from adapters.telemetry.server_span_middleware import ServerSpanMiddleware
@@ -48,8 +49,12 @@ def create_asgi(
     """The app as served: wrapped in the request-id middleware, outside Litestar, because
     Litestar runs its own middleware per route - an unknown path would get no X-Request-ID.
     Inside it, the server span (only when something records spans: otherwise it would be
-    per-request work for the OTel API's no-op)."""
+    per-request work for the OTel API's no-op), and inside that the access line and request
+    histogram, so the line carries the server span's trace and span ids."""
     app: Any = create_app(elope, run_background=run_background, on_startup=on_startup)
+    # Probes and scrapes, which get no span, are logged at DEBUG only (still measured).
+    app = AccessLogMiddleware(app, elope.metrics, log_requests=elope.settings.access_log,
+                              quiet=UNTRACED_PATHS)
     if tracing_installed():
         app = ServerSpanMiddleware(app, untraced=UNTRACED_PATHS)
     return RequestIdMiddleware(app)
@@ -119,7 +124,7 @@ def create_app(
         ),
         state=State({"jwt_secret": settings.effective_jwt_secret}),
         lifespan=[lifespan],
-        # Logging is configured once by the process (adapters.telemetry.log_filter), with the
+        # Logging is configured once by the process (adapters.telemetry.log_format), with the
         # correlation id on every line; Litestar's own config would replace that handler.
         logging_config=None,
         debug=False,

@@ -25,7 +25,7 @@ from adapters.telemetry.correlation import (
     reset_correlation_id,
     valid_request_id,
 )
-from adapters.telemetry.log_filter import configure_logging
+from adapters.telemetry.log_format import configure_logging
 from adapters.telemetry.otel_tracing import OtelTracing, _traces_url
 from adapters.telemetry.prometheus_metrics import PrometheusMetrics
 from adapters.telemetry.request_id_middleware import RequestIdMiddleware
@@ -392,8 +392,8 @@ async def test_log_lines_carry_the_correlation_id(
     clean_root_logger: logging.Logger,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    configure_logging("info")
-    configure_logging("INFO")  # idempotent: still one handler, no duplicate lines
+    configure_logging("info", "console")
+    configure_logging("INFO", "console")  # idempotent: still one handler, no duplicate lines
     ours = [h for h in clean_root_logger.handlers if h.get_name() == "elope-correlation"]
     assert len(ours) == 1 and isinstance(ours[0], logging.StreamHandler)
     ours[0].setStream(sys.stderr)  # the handler bound the pre-capture stderr; point it at capsys
