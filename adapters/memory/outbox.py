@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 
 from adapters.memory.store import MemoryStore, OutboxRow
-from application.ports.outbox import OutboxMessage
+from application.ports.outbox import OutboxBacklog, OutboxMessage
 from domain.errors import Conflict, NotFound
 from domain.events import DomainEvent
 
@@ -19,7 +19,7 @@ class MemoryOutbox:
     async def add(self, message_id: str, event: DomainEvent, now: dt.datetime) -> None:
         if message_id in self._store.outbox:
             raise Conflict(f"outbox message {message_id} already exists")
-        self._store.outbox[message_id] = OutboxRow(message_id, event, available_at=now)
+        self._store.outbox[message_id] = OutboxRow(message_id, event, available_at=now, created_at=now)
         self.added += 1
 
     async def claim(
@@ -57,6 +57,10 @@ class MemoryOutbox:
         if row is None:
             raise NotFound(f"no outbox message '{message_id}'")
         return row
+
+    async def backlog(self) -> OutboxBacklog:
+        waiting = [row.created_at for row in self._store.outbox.values() if row.done_at is None]
+        return OutboxBacklog(len(waiting), min(waiting, default=None))
 
 
 def _due(row: OutboxRow, now: dt.datetime) -> bool:
