@@ -9,6 +9,19 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
+from domain.availability import UnavailableReason
+from domain.paid_session import RefundReason
+
+# Label values known in advance are exported at 0 from the start: a counter series born at 1
+# shows no increase() to Prometheus, so the first reconciler failure, calendar error or
+# refund would pass unseen by the alert rules.
+PAID_SESSION_REFUND_REASONS = tuple(r.value for r in RefundReason)
+REFUND_REASONS = (*PAID_SESSION_REFUND_REASONS, "admin_cancel")
+CHECKOUT_CONFLICT_REASONS = (*(r.value for r in UnavailableReason), "busy", "other")
+CALENDAR_OPERATIONS = ("read", "block", "free")
+RECONCILE_ACTIONS = ("completed", "released", "kept", "failed")  # reconcile.py's outcomes
+RECONCILE_RUN_OUTCOMES = ("ok", "failed")
+
 _log = logging.getLogger(__name__)
 
 PoolReader = Callable[[], tuple[int, int]]
@@ -79,6 +92,42 @@ class PrometheusMetrics:
             ["action"],
             registry=r,
         )
+        self._reconcile_runs = Counter(
+            "elope_reconciler_runs_total",
+            "Periodic reconciler rounds, by outcome (failed: the round raised as a whole).",
+            ["outcome"],
+            registry=r,
+        )
+        self._checkout_conflicts = Counter(
+            "elope_checkout_conflicts_total",
+            "Checkouts answered 409, by reason (the date's reason, busy, other).",
+            ["reason"],
+            registry=r,
+        )
+        self._signature_failures = Counter(
+            "elope_webhook_signature_failures_total",
+            "Webhook deliveries refused before recording: missing, bad or stale signature.",
+            registry=r,
+        )
+        self._refunds = Counter(
+            "elope_refunds_total",
+            "Refunds asked of the payment provider, by reason.",
+            ["reason"],
+            registry=r,
+        )
+        self._date_locks = Counter(
+            "elope_date_locks_total",
+            "Date locks asked for (each may wait up to DB_LOCK_TIMEOUT_MS).",
+            registry=r,
+        )
+        for counter, values in ((self._paid_refunds, PAID_SESSION_REFUND_REASONS),
+                                (self._refunds, REFUND_REASONS),
+                                (self._checkout_conflicts, CHECKOUT_CONFLICT_REASONS),
+                                (self._calendar_failures, CALENDAR_OPERATIONS),
+                                (self._reconcile_actions, RECONCILE_ACTIONS),
+                                (self._reconcile_runs, RECONCILE_RUN_OUTCOMES)):
+            for value in values:
+                counter.labels(value)
         self._pool_reader: PoolReader = _no_pool
         r.register(_PoolCollector(self))
 
@@ -104,6 +153,7 @@ class PrometheusMetrics:
 
     def paid_session_refunded(self, reason: str) -> None:
         self._paid_refunds.labels(reason=reason).inc()
+        self._refunds.labels(reason=reason).inc()  # every refund, whatever path asked for it
 
     def mail_rejected(self) -> None:
         self._mail_rejected.inc()
@@ -113,6 +163,21 @@ class PrometheusMetrics:
 
     def reconcile_action(self, action: str) -> None:
         self._reconcile_actions.labels(action=action).inc()
+
+    def reconcile_run(self, outcome: str) -> None:
+        self._reconcile_runs.labels(outcome=outcome).inc()
+
+    def checkout_conflict(self, reason: str) -> None:
+        self._checkout_conflicts.labels(reason=reason).inc()
+
+    def webhook_signature_failed(self) -> None:
+        self._signature_failures.inc()
+
+    def refund_issued(self, reason: str) -> None:
+        self._refunds.labels(reason=reason).inc()
+
+    def date_lock_requested(self) -> None:
+        self._date_locks.inc()
 
     def render(self) -> tuple[bytes, str]:
         """Body and Content-Type for GET /metrics. generate_latest() writes the classic text

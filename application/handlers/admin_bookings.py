@@ -5,6 +5,7 @@ from __future__ import annotations
 from application.commands import CancelBooking
 from application.messaging.outbox_writer import write_to_outbox
 from application.ports.clock import Clock
+from application.ports.metrics import Metrics
 from application.ports.payment import PaymentProvider
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.serial_lanes import SerialLanes
@@ -16,7 +17,7 @@ from domain.timeline import TimelineEntry, TimelineKind
 
 async def cancel_booking(
     command: CancelBooking, *, uow: UnitOfWorkFactory, payments: PaymentProvider,
-    lanes: SerialLanes, clock: Clock,
+    lanes: SerialLanes, clock: Clock, metrics: Metrics,
 ) -> Booking:
     """Cancel a PAID booking and free its date; refund it through the provider when asked.
 
@@ -34,6 +35,7 @@ async def cancel_booking(
         if command.refund and found.payment_intent_id is not None:
             refund_id = await payments.refund(
                 found.payment_intent_id, found.total.cents, f"refund:{found.id}")
+            metrics.refund_issued("admin_cancel")
             note += f", refunded {found.total.cents} cents ({refund_id})"
 
         async def cancel_once() -> Booking:
