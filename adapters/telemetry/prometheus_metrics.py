@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable
-
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
-from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
+from adapters.telemetry.scrape_gauges import OutboxReader, PoolReader, ScrapeGauges
 from domain.availability import UnavailableReason
 from domain.paid_session import RefundReason
 
@@ -21,11 +18,6 @@ CHECKOUT_CONFLICT_REASONS = (*(r.value for r in UnavailableReason), "busy", "oth
 CALENDAR_OPERATIONS = ("read", "block", "free")
 RECONCILE_ACTIONS = ("completed", "released", "kept", "failed")  # reconcile.py's outcomes
 RECONCILE_RUN_OUTCOMES = ("ok", "failed")
-
-_log = logging.getLogger(__name__)
-
-PoolReader = Callable[[], tuple[int, int]]
-"""Returns (pool size, connections in use)."""
 
 
 class PrometheusMetrics:
@@ -128,12 +120,22 @@ class PrometheusMetrics:
                                 (self._reconcile_runs, RECONCILE_RUN_OUTCOMES)):
             for value in values:
                 counter.labels(value)
-        self._pool_reader: PoolReader = _no_pool
-        r.register(_PoolCollector(self))
+        self._gauges = ScrapeGauges()
+        r.register(self._gauges)
 
-    def set_pool_reader(self, fn: PoolReader) -> None:
-        """Called at scrape time, so the gauges are never stale (memory preset keeps (0, 0))."""
-        self._pool_reader = fn
+    def set_pool_reader(self, fn: PoolReader, max_size: int = 0) -> None:
+        """Called at scrape time, so the gauges are never stale (memory preset keeps (0, 0));
+        `max_size` is what "exhausted" means (in use == size is not, while the pool may grow)."""
+        self._gauges.pool_reader = fn
+        self._gauges.pool_max = max_size
+
+    def set_outbox_reader(self, fn: OutboxReader) -> None:
+        """Read by `refresh` before each scrape."""
+        self._gauges.outbox_reader = fn
+
+    async def refresh(self) -> None:
+        """Read what needs I/O (the outbox backlog); GET /metrics awaits it before `render`."""
+        await self._gauges.refresh()
 
     def webhook_processed(self, event_type: str, outcome: str, seconds: float) -> None:
         self._webhook_seconds.labels(event_type=event_type, outcome=outcome).observe(seconds)
@@ -184,35 +186,3 @@ class PrometheusMetrics:
         format, so advertise 0.0.4 (CONTENT_TYPE_LATEST now says 1.0.0, which older
         Prometheus servers do not recognise)."""
         return generate_latest(self.registry), CONTENT_TYPE_PLAIN_0_0_4
-
-    def read_pool(self) -> tuple[int, int]:
-        return self._pool_reader()
-
-
-def _no_pool() -> tuple[int, int]:
-    return (0, 0)
-
-
-class _PoolCollector:
-    """Custom collector: reads the pool once per scrape so size and in-use are consistent."""
-
-    def __init__(self, metrics: PrometheusMetrics) -> None:
-        self._metrics = metrics
-
-    def describe(self) -> Iterable[Metric]:
-        # Names only, so the registry can check for duplicates without calling the reader.
-        return [_gauge("elope_db_pool_size", None), _gauge("elope_db_pool_in_use", None)]
-
-    def collect(self) -> Iterable[Metric]:
-        try:
-            size, in_use = self._metrics.read_pool()
-        except Exception:
-            # A closed/broken pool must not take the whole /metrics page down with it.
-            _log.warning("db pool reader failed; pool gauges omitted", exc_info=True)
-            return []
-        return [_gauge("elope_db_pool_size", size), _gauge("elope_db_pool_in_use", in_use)]
-
-
-def _gauge(name: str, value: float | None) -> GaugeMetricFamily:
-    doc = "Connections in the DB pool." if name.endswith("size") else "DB connections checked out."
-    return GaugeMetricFamily(name, doc, value=value)

@@ -77,3 +77,23 @@ async def test_refunds_are_counted_by_reason_whichever_path_asked_for_them(
     assert by_label(samples, "elope_refunds_total", "reason") == {
         "admin_cancel": 1, "date_taken": 1, "amount_mismatch": 0, "package_withdrawn": 0}
     assert value(samples, "elope_paid_session_refunds_total", reason="date_taken") == 1
+
+
+async def test_the_outbox_backlog_and_its_age_are_current_at_each_scrape(
+    client: httpx.AsyncClient, elope: Elope, book: Book, clock: SettableClock,
+    future_date: Callable[[int], str],
+) -> None:
+    before = await scrape(client)
+    await book(future_date(95))  # its confirmation waits in the outbox: no relay runs here
+
+    written = await scrape(client)
+    clock.advance(dt.timedelta(minutes=10))
+    waited = await scrape(client)
+    await elope.relay.drain()
+    delivered = await scrape(client)
+
+    backlog, age = "elope_outbox_backlog_messages", "elope_outbox_oldest_age_seconds"
+    assert (value(before, backlog), value(before, age)) == (0, 0)
+    assert (value(written, backlog), value(written, age)) == (1, 0)
+    assert (value(waited, backlog), value(waited, age)) == (1, 600)
+    assert (value(delivered, backlog), value(delivered, age)) == (0, 0)

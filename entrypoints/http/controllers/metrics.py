@@ -12,6 +12,9 @@ class MetricsController(Controller):
 
     @get("/", operation_id="metrics", summary="Prometheus exposition", include_in_schema=True)
     async def scrape(self, metrics: NamedDependency[PrometheusMetrics]) -> Response[bytes]:
+        # The outbox gauges are read here, per scrape: always current, one indexed query
+        # per scrape (not per request), and no background loop needed for them to move.
+        await metrics.refresh()
         body, content_type = metrics.render()
         return Response(body, media_type=_without_charset(content_type))
 
