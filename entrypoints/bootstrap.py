@@ -52,6 +52,7 @@ from application.queries.availability import AvailabilityQueries
 from application.queries.blackouts import BlackoutQueries
 from application.queries.bookings import BookingQueries
 from application.queries.catalog import CatalogQueries
+from application.queries.outbox import outbox_lag
 from application.queries.webhooks import WebhookQueries
 from application.serial_lanes import SerialLanes
 from application.subscribers import EVENT_HANDLERS
@@ -141,13 +142,14 @@ def bootstrap(
         taken = MemoryTakenDates(uow)
     else:
         database = _database(settings)
-        metrics.set_pool_reader(database.pool_usage)
+        metrics.set_pool_reader(database.pool_usage, max_size=settings.db_pool_max)
         taken, catalog_cache, notifications, changed_here = _kept_reads(settings, database,
                                                                         policy, wake)
         uow = uow or piccolo_uow_factory(database, metrics, on_outbox_commit=wake,
                                          on_change=changed_here, trace=tracing)
     relay = OutboxRelay(uow, publisher, clock, tracing,
                         dt.timedelta(seconds=settings.outbox_lease_seconds))
+    metrics.set_outbox_reader(functools.partial(outbox_lag, uow, clock))
 
     lanes = SerialLanes()
     calendar = integrations.calendar.adapter

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 
 from adapters.memory.store import MemoryStore, OutboxRow
-from application.ports.outbox import OutboxMessage
+from application.ports.outbox import OutboxBacklog, OutboxMessage
 from application.ports.tracing import TraceContext
 from domain.errors import Conflict, NotFound
 from domain.events import DomainEvent
@@ -23,7 +23,7 @@ class MemoryOutbox:
             raise Conflict(f"outbox message {message_id} already exists")
         traceparent = self._trace.current_traceparent() if self._trace else None
         self._store.outbox[message_id] = OutboxRow(message_id, event, available_at=now,
-                                                   traceparent=traceparent)
+                                                   created_at=now, traceparent=traceparent)
         self.added += 1
 
     async def claim(
@@ -62,6 +62,10 @@ class MemoryOutbox:
         if row is None:
             raise NotFound(f"no outbox message '{message_id}'")
         return row
+
+    async def backlog(self) -> OutboxBacklog:
+        waiting = [row.created_at for row in self._store.outbox.values() if row.done_at is None]
+        return OutboxBacklog(len(waiting), min(waiting, default=None))
 
 
 def _due(row: OutboxRow, now: dt.datetime) -> bool:

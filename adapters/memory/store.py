@@ -33,6 +33,7 @@ class OutboxRow:
     id: str
     event: DomainEvent
     available_at: dt.datetime
+    created_at: dt.datetime  # as the table's: the backlog's age is counted from it
     attempts: int = 0
     claimed_until: dt.datetime | None = None
     done_at: dt.datetime | None = None

@@ -11,11 +11,12 @@ from typing import Any
 
 import asyncpg
 from piccolo.query.base import Query
+from piccolo.query.functions.aggregate import Count, Min
 
 from adapters.piccolo.prepared import Prepared
 from adapters.piccolo.statements import Connection, fetch, write
 from adapters.piccolo.tables import OutboxRow
-from application.ports.outbox import OutboxMessage
+from application.ports.outbox import OutboxBacklog, OutboxMessage
 from application.ports.tracing import TraceContext
 from domain.errors import Conflict
 from domain.events import EVENT_TYPES, DomainEvent
@@ -53,6 +54,13 @@ def _claim(limit: int) -> Prepared:
             OutboxRow.id, OutboxRow.event_type, OutboxRow.payload, OutboxRow.attempts,
             OutboxRow.seq, OutboxRow.traceparent)
     return Prepared(build)
+
+
+# Served by the partial index outbox_message_due (done_at IS NULL): the scan is as long as
+# the backlog, not the table.
+_BACKLOG = Prepared(lambda: OutboxRow.select(
+    Count(alias="messages"), Min(OutboxRow.created_at, alias="oldest"),
+).where(OutboxRow.done_at.is_null()))
 
 
 class PiccoloOutbox:
@@ -93,3 +101,7 @@ class PiccoloOutbox:
     async def retry_later(self, message_id: str, error: str, not_before: dt.datetime) -> None:
         await write(self._connection, _RETRY_LATER(message_id, not_before, error[:2000]),
                     missing=f"no outbox message '{message_id}'")
+
+    async def backlog(self) -> OutboxBacklog:
+        (row,) = await fetch(self._connection, _BACKLOG())
+        return OutboxBacklog(row["messages"], row["oldest"])

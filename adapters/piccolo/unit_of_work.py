@@ -146,6 +146,7 @@ class PiccoloUnitOfWork:
         return self._transaction
 
     async def lock_date(self, date: EventDate) -> None:
+        self._metrics.date_lock_requested()  # the denominator of the lock-timeout rate
         try:
             await self._current().lock(date_lock_key(date))
         except asyncpg.LockNotAvailableError as exc:

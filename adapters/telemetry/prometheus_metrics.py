@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable
-
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
-from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
-_log = logging.getLogger(__name__)
+from adapters.telemetry.scrape_gauges import OutboxReader, PoolReader, ScrapeGauges
+from domain.availability import UnavailableReason
+from domain.paid_session import RefundReason
 
-PoolReader = Callable[[], tuple[int, int]]
-"""Returns (pool size, connections in use)."""
+# Label values known in advance are exported at 0 from the start: a counter series born at 1
+# shows no increase() to Prometheus, so the first reconciler failure, calendar error or
+# refund would pass unseen by the alert rules.
+PAID_SESSION_REFUND_REASONS = tuple(r.value for r in RefundReason)
+REFUND_REASONS = (*PAID_SESSION_REFUND_REASONS, "admin_cancel")
+CHECKOUT_CONFLICT_REASONS = (*(r.value for r in UnavailableReason), "busy", "other")
+CALENDAR_OPERATIONS = ("read", "block", "free")
+RECONCILE_ACTIONS = ("completed", "released", "kept", "failed")  # reconcile.py's outcomes
+RECONCILE_RUN_OUTCOMES = ("ok", "failed")
 
 
 class PrometheusMetrics:
@@ -79,8 +84,44 @@ class PrometheusMetrics:
             ["action"],
             registry=r,
         )
-        self._pool_reader: PoolReader = _no_pool
-        r.register(_PoolCollector(self))
+        self._reconcile_runs = Counter(
+            "elope_reconciler_runs_total",
+            "Periodic reconciler rounds, by outcome (failed: the round raised as a whole).",
+            ["outcome"],
+            registry=r,
+        )
+        self._checkout_conflicts = Counter(
+            "elope_checkout_conflicts_total",
+            "Checkouts answered 409, by reason (the date's reason, busy, other).",
+            ["reason"],
+            registry=r,
+        )
+        self._signature_failures = Counter(
+            "elope_webhook_signature_failures_total",
+            "Webhook deliveries refused before recording: missing, bad or stale signature.",
+            registry=r,
+        )
+        self._refunds = Counter(
+            "elope_refunds_total",
+            "Refunds asked of the payment provider, by reason.",
+            ["reason"],
+            registry=r,
+        )
+        self._date_locks = Counter(
+            "elope_date_locks_total",
+            "Date locks asked for (each may wait up to DB_LOCK_TIMEOUT_MS).",
+            registry=r,
+        )
+        for counter, values in ((self._paid_refunds, PAID_SESSION_REFUND_REASONS),
+                                (self._refunds, REFUND_REASONS),
+                                (self._checkout_conflicts, CHECKOUT_CONFLICT_REASONS),
+                                (self._calendar_failures, CALENDAR_OPERATIONS),
+                                (self._reconcile_actions, RECONCILE_ACTIONS),
+                                (self._reconcile_runs, RECONCILE_RUN_OUTCOMES)):
+            for value in values:
+                counter.labels(value)
+        self._gauges = ScrapeGauges()
+        r.register(self._gauges)
         self._request_seconds = Histogram(
             "elope_http_request_duration_seconds",
             "Time to answer an HTTP request, by method, route template and status.",
@@ -88,9 +129,19 @@ class PrometheusMetrics:
             registry=r,
         )
 
-    def set_pool_reader(self, fn: PoolReader) -> None:
-        """Called at scrape time, so the gauges are never stale (memory preset keeps (0, 0))."""
-        self._pool_reader = fn
+    def set_pool_reader(self, fn: PoolReader, max_size: int = 0) -> None:
+        """Called at scrape time, so the gauges are never stale (memory preset keeps (0, 0));
+        `max_size` is what "exhausted" means (in use == size is not, while the pool may grow)."""
+        self._gauges.pool_reader = fn
+        self._gauges.pool_max = max_size
+
+    def set_outbox_reader(self, fn: OutboxReader) -> None:
+        """Read by `refresh` before each scrape."""
+        self._gauges.outbox_reader = fn
+
+    async def refresh(self) -> None:
+        """Read what needs I/O (the outbox backlog); GET /metrics awaits it before `render`."""
+        await self._gauges.refresh()
 
     def webhook_processed(self, event_type: str, outcome: str, seconds: float) -> None:
         self._webhook_seconds.labels(event_type=event_type, outcome=outcome).observe(seconds)
@@ -110,6 +161,7 @@ class PrometheusMetrics:
 
     def paid_session_refunded(self, reason: str) -> None:
         self._paid_refunds.labels(reason=reason).inc()
+        self._refunds.labels(reason=reason).inc()  # every refund, whatever path asked for it
 
     def mail_rejected(self) -> None:
         self._mail_rejected.inc()
@@ -120,43 +172,26 @@ class PrometheusMetrics:
     def reconcile_action(self, action: str) -> None:
         self._reconcile_actions.labels(action=action).inc()
 
+    def reconcile_run(self, outcome: str) -> None:
+        self._reconcile_runs.labels(outcome=outcome).inc()
+
+    def checkout_conflict(self, reason: str) -> None:
+        self._checkout_conflicts.labels(reason=reason).inc()
+
+    def webhook_signature_failed(self) -> None:
+        self._signature_failures.inc()
+
+    def refund_issued(self, reason: str) -> None:
+        self._refunds.labels(reason=reason).inc()
+
+    def date_lock_requested(self) -> None:
+        self._date_locks.inc()
+
     def render(self) -> tuple[bytes, str]:
         """Body and Content-Type for GET /metrics. generate_latest() writes the classic text
         format, so advertise 0.0.4 (CONTENT_TYPE_LATEST now says 1.0.0, which older
         Prometheus servers do not recognise)."""
         return generate_latest(self.registry), CONTENT_TYPE_PLAIN_0_0_4
 
-    def read_pool(self) -> tuple[int, int]:
-        return self._pool_reader()
-
     def request_finished(self, method: str, route: str, status: int, seconds: float) -> None:
         self._request_seconds.labels(method=method, route=route, status=str(status)).observe(seconds)
-
-
-def _no_pool() -> tuple[int, int]:
-    return (0, 0)
-
-
-class _PoolCollector:
-    """Custom collector: reads the pool once per scrape so size and in-use are consistent."""
-
-    def __init__(self, metrics: PrometheusMetrics) -> None:
-        self._metrics = metrics
-
-    def describe(self) -> Iterable[Metric]:
-        # Names only, so the registry can check for duplicates without calling the reader.
-        return [_gauge("elope_db_pool_size", None), _gauge("elope_db_pool_in_use", None)]
-
-    def collect(self) -> Iterable[Metric]:
-        try:
-            size, in_use = self._metrics.read_pool()
-        except Exception:
-            # A closed/broken pool must not take the whole /metrics page down with it.
-            _log.warning("db pool reader failed; pool gauges omitted", exc_info=True)
-            return []
-        return [_gauge("elope_db_pool_size", size), _gauge("elope_db_pool_in_use", in_use)]
-
-
-def _gauge(name: str, value: float | None) -> GaugeMetricFamily:
-    doc = "Connections in the DB pool." if name.endswith("size") else "DB connections checked out."
-    return GaugeMetricFamily(name, doc, value=value)

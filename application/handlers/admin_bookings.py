@@ -7,6 +7,7 @@ import logging
 from application.commands import CancelBooking
 from application.messaging.outbox_writer import write_to_outbox
 from application.ports.clock import Clock
+from application.ports.metrics import Metrics
 from application.ports.payment import PaymentProvider
 from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWorkFactory
@@ -21,7 +22,7 @@ log = logging.getLogger("elope.bookings")
 
 async def cancel_booking(
     command: CancelBooking, *, uow: UnitOfWorkFactory, payments: PaymentProvider,
-    lanes: SerialLanes, clock: Clock, tracing: Tracing,
+    lanes: SerialLanes, clock: Clock, tracing: Tracing, metrics: Metrics,
 ) -> Booking:
     """Cancel a PAID booking and free its date; refund it through the provider when asked.
 
@@ -35,7 +36,8 @@ async def cancel_booking(
         raise NotFound(f"no booking '{command.booking_id}'")
     found.check_cancelable(refund=command.refund)
     with tracing.journey(found.correlation_id):
-        booking = await _cancel(command, found, uow, payments, lanes, clock, tracing)
+        booking = await _cancel(command, found, uow, payments, lanes, clock, tracing,
+                                metrics)
     log.info("booking %s canceled by admin%s", booking.id,
              ", refunded" if command.refund else "")
     return booking
@@ -43,7 +45,7 @@ async def cancel_booking(
 
 async def _cancel(
     command: CancelBooking, found: Booking, uow: UnitOfWorkFactory, payments: PaymentProvider,
-    lanes: SerialLanes, clock: Clock, tracing: Tracing,
+    lanes: SerialLanes, clock: Clock, tracing: Tracing, metrics: Metrics,
 ) -> Booking:
     async with lanes.turn(f"date:{found.event_date}"):
         note = "canceled by admin"
@@ -52,6 +54,7 @@ async def _cancel(
                                          "booking.id": found.id}):
                 refund_id = await payments.refund(
                     found.payment_intent_id, found.total.cents, f"refund:{found.id}")
+            metrics.refund_issued("admin_cancel")
             note += f", refunded {found.total.cents} cents ({refund_id})"
 
         async def cancel_once() -> Booking:

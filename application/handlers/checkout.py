@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 from application.booking_policy import BookingPolicy
+from application.checkout_conflicts import count_checkout_conflict
 from application.commands import CheckoutCreated, CreateCheckout
 from application.payments.checkout_metadata import CheckoutMetadata
 from application.ports.clock import Clock
+from application.ports.metrics import Metrics
 from application.ports.payment import CheckoutRequest, LineItem, PaymentProvider
 from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWorkFactory
@@ -27,7 +29,7 @@ log = logging.getLogger("elope.checkout")
 async def create_checkout(
     command: CreateCheckout, *, uow: UnitOfWorkFactory, payments: PaymentProvider,
     availability: AvailabilityQueries, lanes: SerialLanes, clock: Clock,
-    policy: BookingPolicy, tracing: Tracing,
+    policy: BookingPolicy, tracing: Tracing, metrics: Metrics,
 ) -> CheckoutCreated:
     """Validate everything first (400, then 404), then the date (409); a rejected checkout
     changes nothing. On success the date is held until the session expires."""
@@ -52,6 +54,7 @@ async def create_checkout(
     async with lanes.turn(f"date:{date}"):
         reason = await availability.reason_for(date)
         if reason is not None:
+            metrics.checkout_conflict(reason.value)
             raise DateUnavailable(str(date), reason.value)
         now = clock.now()
         expires_at = policy.hold_expiry(now)
@@ -84,7 +87,8 @@ async def create_checkout(
 
         try:
             await with_retries(hold_the_date)
-        except Exception:
+        except Exception as exc:
+            count_checkout_conflict(metrics, exc)
             # Another process held the date between our check and our insert, or the
             # database failed: close the session we opened, so nobody pays for a date that
             # is not held for them.

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from application.commands import RecordStripeEvent, ReplayStripeEvent, WebhookAck
 from application.payments.inbox import WebhookInbox, stored_event
+from application.ports.metrics import Metrics
 from application.ports.payment import PaymentProvider
 from application.ports.unit_of_work import UnitOfWorkFactory
-from domain.errors import NotFound
+from domain.errors import NotFound, WebhookRejected
 
 
 async def record_stripe_event(
     command: RecordStripeEvent, *, payments: PaymentProvider, inbox: WebhookInbox,
+    metrics: Metrics,
 ) -> WebhookAck:
-    """Verify the signature on the raw bytes (nothing is recorded when it fails), then let
-    the inbox decide what this delivery does."""
-    event = payments.verify_webhook(command.raw_body, command.signature)
+    """Verify the signature on the raw bytes (nothing is recorded when it fails, so it is
+    counted here: a rotated secret would otherwise turn every payment away unseen), then
+    let the inbox decide what this delivery does."""
+    try:
+        event = payments.verify_webhook(command.raw_body, command.signature)
+    except WebhookRejected:
+        metrics.webhook_signature_failed()
+        raise
     return await inbox.receive(event, command.correlation_id)
 
 

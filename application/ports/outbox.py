@@ -16,6 +16,20 @@ class OutboxMessage:
     traceparent: str | None = None
 
 
+@dataclass(frozen=True)
+class OutboxBacklog:
+    """What the relay has not delivered yet: due messages and those waiting for a retry."""
+
+    messages: int
+    oldest_created_at: dt.datetime | None  # None when nothing waits
+
+    def oldest_age(self, now: dt.datetime) -> dt.timedelta:
+        """How long the oldest undelivered message has waited (zero when none waits)."""
+        if self.oldest_created_at is None:
+            return dt.timedelta(0)
+        return max(now - self.oldest_created_at, dt.timedelta(0))
+
+
 class Outbox(Protocol):
     """Events written in the same transaction as the change that raised them."""
 
@@ -33,3 +47,5 @@ class Outbox(Protocol):
 
     async def retry_later(self, message_id: str, error: str, not_before: dt.datetime) -> None: ...
 
+    async def backlog(self) -> OutboxBacklog:
+        """Every message not marked done, whether due, leased or put off by `retry_later`."""

@@ -30,7 +30,15 @@ async def background_loops(elope: Elope) -> AsyncIterator[None]:
     settings = elope.settings
 
     async def reconcile() -> object:
-        return await elope.bus.handle(ReconcileHolds(correlation_id=new_id("reconcile")))
+        # Counted here: a round that raises as a whole (the database down, say) reaches no
+        # per-hold action, and would otherwise show only in the log.
+        try:
+            report = await elope.bus.handle(ReconcileHolds(correlation_id=new_id("reconcile")))
+        except Exception:
+            elope.metrics.reconcile_run("failed")
+            raise
+        elope.metrics.reconcile_run("ok")
+        return report
 
     jobs = [
         elope.relay.run(sweep_seconds=settings.outbox_relay_interval_seconds),
