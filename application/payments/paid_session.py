@@ -202,9 +202,6 @@ class PaidSessionCompleter:
     async def _refund(
         self, paid: PaidSession, reason: RefundReason, correlation_id: str, settle: Settle,
     ) -> None:
-        if reason is RefundReason.DATE_TAKEN:
-            self._metrics.booking_conflict("after_payment")
-        self._metrics.paid_session_refunded(reason.value)
         if paid.payment_intent_id is None:
             raise WebhookRejected("a paid session without a payment intent cannot be refunded")
         # Outside any transaction: the provider call may be slow, and the key makes a retry
@@ -213,6 +210,11 @@ class PaidSessionCompleter:
                                            "stripe.session_id": paid.session_id}):
             refund_id = await self._payments.refund(
                 paid.payment_intent_id, paid.amount.cents, refund_key(paid.session_id))
+        # Counted once the refund exists: a delivery that failed before it is retried, and
+        # would count the same refund again.
+        if reason is RefundReason.DATE_TAKEN:
+            self._metrics.booking_conflict("after_payment")
+        self._metrics.paid_session_refunded(reason.value)
         paid.refunded(refund_id, reason)
         note = _REFUND_NOTES[reason].format(date=paid.event_date, package=paid.package_id,
                                             mismatch=paid.price_mismatch())
