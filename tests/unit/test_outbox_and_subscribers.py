@@ -10,6 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import StatusCode
 
 from adapters.settable_clock import SettableClock
 from adapters.stand_ins.file_mail_sink import FileMailSink
@@ -194,3 +198,23 @@ async def test_every_subscriber_has_finished_when_publish_returns() -> None:
     publisher.subscribe(BookingPaid, "slow", slow)
     await publisher.publish(confirmed(3))
     assert finished == ["slow"]
+
+
+async def test_a_failing_subscriber_span_says_error_and_holds_the_exception() -> None:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    publisher = EventPublisher(OtelTracing(tracer_provider=provider), PrometheusMetrics())
+
+    async def breaks_on_purpose(event: DomainEvent) -> None:
+        raise RuntimeError("calendar API said no")
+
+    publisher.subscribe(BookingPaid, "breaks_on_purpose", breaks_on_purpose)
+    await publisher.publish(confirmed(4))
+
+    [span] = exporter.get_finished_spans()
+    assert span.name == "subscriber breaks_on_purpose"
+    assert span.status.status_code is StatusCode.ERROR
+    [recorded] = [e for e in span.events if e.name == "exception"]
+    assert recorded.attributes is not None
+    assert recorded.attributes["exception.message"] == "calendar API said no"
