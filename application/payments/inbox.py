@@ -72,7 +72,9 @@ class WebhookInbox:
                     self._observe(event, "failed", started)
                     raise
                 self._observe(event, ack.outcome, started)
-        log.info("stripe event %s (%s): %s", event.event_id, event.event_type, ack.outcome)
+                # Inside the journey, so the line carries the booking's journey id too.
+                log.info("stripe event %s (%s): %s", event.event_id, event.event_type,
+                         ack.outcome)
         return ack
 
     async def _receive(self, event: VerifiedEvent, correlation_id: str) -> WebhookAck:
