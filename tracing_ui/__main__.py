@@ -130,7 +130,7 @@ async def _follow(options: argparse.Namespace, children: Children, run_dir: Path
     for name in listed.names:
         print(f"    {name}")
     print(f"ui: {listed.url}")
-    print(f"screenshots: {_shown(screenshot)}, {_shown(trace_screenshot)}")
+    print(f"screenshots: {', '.join(map(_shown, listed.screenshots))}")
 
     missing = [name for name in expected if name not in listed.names]
     if missing:

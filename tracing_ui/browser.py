@@ -30,6 +30,7 @@ class Listed:
     url: str
     names: list[str]  # the name column, top to bottom
     trace_ids: set[str]
+    screenshots: list[Path]  # those taken
 
 
 async def find_in_ui(ui_url: str, project_id: str, span_filter: str, expected: tuple[str, ...],
@@ -47,9 +48,11 @@ async def find_in_ui(ui_url: str, project_id: str, span_filter: str, expected: t
             await _type_filter(page, span_filter)
             listed = await _listed_until(page, expected, timeout_seconds)
             await page.screenshot(path=str(screenshot))
+            listed.screenshots.append(screenshot)
             if trace_screenshot is not None and "stripe event" in listed.names:
                 await _open_span(page, "stripe event")
                 await page.screenshot(path=str(trace_screenshot))
+                listed.screenshots.append(trace_screenshot)
             return listed
         except PlaywrightError as error:  # a page that changed, or never loaded
             raise BenchFailed(f"in the UI: {error.message.splitlines()[0]}") from None
@@ -112,7 +115,7 @@ async def _read_table(page: Page) -> Listed:
         names.append(cells[headers.index("name")])
         if "trace id" in headers:
             trace_ids.add(cells[headers.index("trace id")])
-    return Listed(page.url, names, trace_ids)
+    return Listed(page.url, names, trace_ids, [])
 
 
 async def _open_span(page: Page, name: str) -> None:
