@@ -16,6 +16,7 @@ from typing import Any
 
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.memory.login_throttle import MemoryLoginThrottle
+from adapters.memory.processors import MemoryProcessors
 from adapters.memory.store import MemoryStore
 from adapters.memory.taken_dates import MemoryTakenDates
 from adapters.memory.unit_of_work import memory_uow_factory
@@ -24,6 +25,7 @@ from adapters.piccolo.change_notifications import CATALOG, CHANGES_CHANNEL, DATE
 from adapters.piccolo.database import PiccoloDatabase
 from adapters.piccolo.notification_listener import NotificationListener
 from adapters.piccolo.outbox_notifications import OUTBOX_CHANNEL
+from adapters.piccolo.processor_lock import ProcessorLock
 from adapters.piccolo.taken_dates import PiccoloTakenDates
 from adapters.piccolo.unit_of_work import piccolo_uow_factory
 from adapters.stand_ins.local_checkout import LocalCheckout
@@ -45,6 +47,7 @@ from application.ports.login_throttle import LoginThrottle
 from application.ports.mail import Mailer
 from application.ports.password_hasher import PasswordHasher
 from application.ports.payment import PaymentProvider
+from application.ports.processors import Processors
 from application.ports.taken_dates import TakenDatesSource
 from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWorkFactory
@@ -136,15 +139,18 @@ def bootstrap(
     database = store = notifications = None
     catalog_cache: CachedRead[tuple[Package, ...]] | None = None
     taken: TakenDatesSource
+    processors: Processors
     if settings.is_mock:
         store = MemoryStore()
+        processors = MemoryProcessors(store)
         uow = uow or memory_uow_factory(store, on_outbox_commit=wake, trace=tracing)
         taken = MemoryTakenDates(uow)
     else:
         database = _database(settings)
         metrics.set_pool_reader(database.pool_usage, max_size=settings.db_pool_max)
+        processors = lock = ProcessorLock()
         taken, catalog_cache, notifications, changed_here = _kept_reads(settings, database,
-                                                                        policy, wake)
+                                                                        policy, wake, lock)
         uow = uow or piccolo_uow_factory(database, metrics, on_outbox_commit=wake,
                                          on_change=changed_here, trace=tracing)
     relay = OutboxRelay(uow, publisher, clock, tracing,
@@ -155,8 +161,8 @@ def bootstrap(
     calendar = integrations.calendar.adapter
     availability = AvailabilityQueries(taken, calendar, clock, policy, metrics)
     completer = PaidSessionCompleter(uow, payments, lanes, clock, metrics, tracing)
-    inbox = WebhookInbox(uow, StripeEventEffects(uow, completer, clock, tracing), lanes, clock, policy,
-                         metrics, tracing)
+    inbox = WebhookInbox(uow, StripeEventEffects(uow, completer, clock, tracing), lanes, clock,
+                         policy, metrics, tracing, processors)
     ports: dict[str, Any] = {
         "uow": uow, "payments": payments, "clock": clock, "metrics": metrics, "tracing": tracing,
         "calendar": calendar, "policy": policy, "lanes": lanes, "availability": availability,
@@ -178,12 +184,12 @@ def bootstrap(
 
 def _kept_reads(
     settings: Settings, database: PiccoloDatabase, policy: BookingPolicy,
-    wake: Callable[[], None],
+    wake: Callable[[], None], processor: ProcessorLock,
 ) -> tuple[TakenDatesSource, CachedRead[tuple[Package, ...]] | None, NotificationListener,
            Callable[[], None]]:
     """The real preset's read caches (taken dates, catalog), the one listening connection
-    that empties them and also wakes the relay, and what this process's own commits call to
-    empty them at once; a cache of 0 seconds is none at all."""
+    that empties them, wakes the relay and holds this process's liveness lock, and what this
+    process's own commits call to empty them at once; a cache of 0 seconds is none at all."""
     source = PiccoloTakenDates(database)
     taken: TakenDatesSource = source
     caches: dict[str, CachedRead[Any]] = {}
@@ -199,9 +205,13 @@ def _kept_reads(
         wake()  # what was committed while nobody listened waits for no sweep
         changes.listening()
 
+    def lost() -> None:
+        changes.deaf()
+        processor.lost()
+
     listener = NotificationListener(
         database.dsn, {OUTBOX_CHANNEL: lambda _: wake(), CHANGES_CHANNEL: changes.changed},
-        on_connect=connected, on_lost=changes.deaf)
+        on_connect=connected, on_lost=lost, on_session=processor.take)
     # What this process commits (or is refused by a conflict) empties its caches at once;
     # every instance's commits (this one's included) also come back as notifications.
     return taken, catalog, listener, changes.changed_here

@@ -59,6 +59,9 @@ class MemoryStore:
     admin_users: dict[str, AdminUser] = field(default_factory=dict)  # by lower-cased email
     calendar_events: dict[str, str] = field(default_factory=dict)  # booking id -> event id
     reconcile_claims: dict[str, dt.datetime] = field(default_factory=dict)  # session -> until
+    # The processors (Elope instances) running on this store: not a table, nothing rolls it
+    # back; a processor is in it for as long as it runs.
+    live_processors: set[str] = field(default_factory=set, repr=False, compare=False)
     # Held by each unit of work for its whole life: one transaction at a time.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False, compare=False)
     _owner: asyncio.Task[Any] | None = field(default=None, repr=False, compare=False)

@@ -34,6 +34,9 @@ class MemoryWebhookEventRepository:
             event, event_type=stored.event_type, raw_payload=stored.raw_payload,
             created_at=stored.created_at)
 
+    async def claimant_alive(self, claimant: str) -> bool:
+        return claimant in self._store.live_processors
+
     async def page(
         self, status: WebhookStatus | None, limit: int, after: WebhookCursor | None,
     ) -> list[WebhookEvent]:

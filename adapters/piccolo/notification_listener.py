@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 import asyncpg
 
@@ -20,15 +20,19 @@ class NotificationListener:
     def __init__(
         self, dsn: str, channels: Mapping[str, Callable[[str], None]], *,
         on_connect: Callable[[], None] = _nothing, on_lost: Callable[[], None] = _nothing,
+        on_session: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
         retry_seconds: float = 5.0, application_name: str = "elope-listener",
     ) -> None:
         """`channels` maps each channel to what its payloads are handed to. `on_connect` runs
         once every channel is listened to, after each (re)connect: what was notified while
-        nobody listened is lost. `on_lost` runs when listening stops, for whatever reason."""
+        nobody listened is lost. `on_lost` runs when listening stops, for whatever reason.
+        `on_session` may take what must live exactly as long as this connection (a session
+        lock), before the channels are listened to."""
         self._dsn = dsn
         self._channels = dict(channels)
         self._on_connect = on_connect
         self._on_lost = on_lost
+        self._on_session = on_session
         self._retry_seconds = retry_seconds
         self._application_name = application_name
         self._listening = False
@@ -51,6 +55,8 @@ class NotificationListener:
                     self._dsn, server_settings={"application_name": self._application_name})
                 lost = asyncio.Event()
                 connection.add_termination_listener(lambda _, lost=lost: lost.set())
+                if self._on_session is not None:
+                    await self._on_session(connection)
                 for channel, handler in self._channels.items():
                     await connection.add_listener(channel, self._forward_to(handler))
                 self._listening, listened_since = True, loop.time()

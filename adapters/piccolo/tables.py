@@ -106,6 +106,7 @@ class WebhookEventRow(Table, tablename="webhook_event"):
     processed_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     claimed_until = Timestamptz(null=True, default=None)
+    claimed_by = Varchar(length=32, null=True, default=None)
 
 
 class TimelineRow(Table, tablename="timeline_entry"):

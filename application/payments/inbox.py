@@ -14,6 +14,7 @@ from application.payments.paid_session import Claim
 from application.ports.clock import Clock
 from application.ports.metrics import Metrics
 from application.ports.payment import VerifiedEvent
+from application.ports.processors import Processors
 from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from application.serial_lanes import SerialLanes
@@ -33,6 +34,7 @@ class WebhookInbox:
     def __init__(
         self, uow: UnitOfWorkFactory, effects: StripeEventEffects, lanes: SerialLanes,
         clock: Clock, policy: BookingPolicy, metrics: Metrics, tracing: Tracing,
+        processors: Processors,
     ) -> None:
         self._uow = uow
         self._effects = effects
@@ -41,6 +43,7 @@ class WebhookInbox:
         self._policy = policy
         self._metrics = metrics
         self._tracing = tracing
+        self._processors = processors
 
     async def receive(self, event: VerifiedEvent, correlation_id: str) -> WebhookAck:
         """Answer a delivery: DONE work acknowledges, BUSY work asks for a retry, FAILED
@@ -132,7 +135,8 @@ class WebhookInbox:
 
     def _first_delivery(self, event: VerifiedEvent) -> WebhookEvent:
         return WebhookEvent.first_delivery(event.event_id, event.event_type, event.raw_payload,
-                                           self._clock.now(), self._policy.webhook_lease)
+                                           self._clock.now(), self._policy.webhook_lease,
+                                           self._processors.current())
 
     @staticmethod
     def _claimer(fresh: WebhookEvent) -> Claim:
@@ -146,20 +150,32 @@ class WebhookInbox:
 
     async def _claim_once(self, event: VerifiedEvent) -> tuple[ClaimOutcome, WebhookEvent]:
         lease = self._policy.webhook_lease
+        me = self._processors.current()
         async with self._uow() as tx:
             now = self._clock.now()
             fresh = WebhookEvent.first_delivery(
-                event.event_id, event.event_type, event.raw_payload, now, lease)
+                event.event_id, event.event_type, event.raw_payload, now, lease, me)
             if await tx.webhook_events.add(fresh):
                 await tx.commit()
                 return ClaimOutcome.WORK, fresh
             stored = await tx.webhook_events.get_for_update(event.event_id)
             if stored is None:  # cannot happen: add() just saw it
                 raise WebhookProcessingFailed(f"event {event.event_id} vanished")
-            updated, outcome = stored.redelivered(now, lease)
+            gone = await self._claimant_gone(tx, stored)
+            updated, outcome = stored.redelivered(now, lease, me, claimant_gone=gone)
             await tx.webhook_events.save(updated)
             await tx.commit()
             return outcome, updated
+
+    async def _claimant_gone(self, tx: UnitOfWork, stored: WebhookEvent) -> bool:
+        """Whether the delivery that claimed `stored` can no longer be working on it."""
+        if not stored.in_progress or stored.claimed_by is None:
+            return False  # nothing to take over, or a claimant nobody can check: the lease
+        if stored.claimed_by == self._processors.current():
+            # This process's own claim: the event's lane is ours now, so no delivery here is
+            # working on it - the one that claimed it failed without recording so.
+            return True
+        return not await tx.webhook_events.claimant_alive(stored.claimed_by)
 
     async def _fail(self, record: WebhookEvent, error: str, session_id: str | None,
                     correlation_id: str) -> None:

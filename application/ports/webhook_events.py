@@ -24,6 +24,10 @@ class WebhookEventRepository(Protocol):
 
     async def save(self, event: WebhookEvent) -> None: ...
 
+    async def claimant_alive(self, claimant: str) -> bool:
+        """Whether the processor `claimant` (a `Processors.current()` value) still runs and
+        still reaches the database; False once it crashed, stopped or lost its connection."""
+
     async def page(
         self, status: WebhookStatus | None, limit: int, after: WebhookCursor | None,
     ) -> list[WebhookEvent]:

@@ -127,6 +127,25 @@ def test_a_redelivery_after_the_workers_lease_lapsed_takes_over_the_work() -> No
     assert event.attempts == 2
 
 
+def test_a_redelivery_takes_over_at_once_when_the_claiming_processor_is_gone() -> None:
+    first = WebhookEvent.first_delivery("evt_1", "checkout.session.completed", "{}", NOW,
+                                        LEASE, "pg:1")
+    assert first.claimed_by == "pg:1"
+    event, outcome = first.redelivered(NOW, LEASE, "pg:2", claimant_gone=True)
+    assert outcome is ClaimOutcome.WORK
+    assert (event.claimed_by, event.claimed_until) == ("pg:2", NOW + LEASE)
+    # While it lives, its lease holds.
+    _, outcome = first.redelivered(NOW, LEASE, "pg:2", claimant_gone=False)
+    assert outcome is ClaimOutcome.BUSY
+
+
+def test_a_settled_event_names_no_claimant() -> None:
+    first = WebhookEvent.first_delivery("evt_1", "checkout.session.completed", "{}", NOW,
+                                        LEASE, "pg:1")
+    assert first.processed(NOW).claimed_by is None
+    assert first.failed("boom").claimed_by is None
+
+
 def test_a_lease_that_ends_exactly_now_has_lapsed() -> None:
     _, outcome = recorded(WebhookStatus.PENDING, claimed_until=NOW).redelivered(NOW, LEASE)
     assert outcome is ClaimOutcome.WORK
