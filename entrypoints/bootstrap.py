@@ -48,6 +48,7 @@ from application.ports.payment import PaymentProvider
 from application.ports.taken_dates import TakenDatesSource
 from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWorkFactory
+from application.queries.admins import AdminQueries
 from application.queries.availability import AvailabilityQueries
 from application.queries.blackouts import BlackoutQueries
 from application.queries.bookings import BookingQueries
@@ -70,6 +71,7 @@ class Queries:
     bookings: BookingQueries
     catalog: CatalogQueries
     webhooks: WebhookQueries
+    admins: AdminQueries
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,7 @@ def bootstrap(
     bus = MessageBus({command: _bind(handler, ports)
                       for command, handler in COMMAND_HANDLERS.items()}, tracing)
     queries = Queries(availability, BlackoutQueries(uow), BookingQueries(uow),
-                      CatalogQueries(uow, catalog_cache), WebhookQueries(uow))
+                      CatalogQueries(uow, catalog_cache), WebhookQueries(uow), AdminQueries(uow))
     return Elope(settings, bus, queries, relay, uow, payments, metrics, clock, database, store,
                  notifications, integrations)
 
