@@ -19,6 +19,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,15 +47,15 @@ REFUSAL = "a valid admin token is required"
 class AdminTokens:
     """Issues the bearer tokens the admin guard accepts, and says whose a token is."""
 
-    @classmethod
-    def of(cls, secret: str, clock: Clock, lifetime_minutes: int,
-           admins: AdminQueries) -> AdminTokens:
-        return cls(secret, clock, dt.timedelta(minutes=lifetime_minutes), admins)
-
     secret: str
     clock: Clock
     lifetime: dt.timedelta
     admins: AdminQueries
+
+    @classmethod
+    def of(cls, secret: str, clock: Clock, lifetime_minutes: int,
+           admins: AdminQueries) -> AdminTokens:
+        return cls(secret, clock, dt.timedelta(minutes=lifetime_minutes), admins)
 
     def issue(self, admin: AdminUser) -> str:
         now = int(self.clock.now().timestamp())
@@ -104,7 +105,8 @@ class AdminTokens:
 
 
 def _is_time(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    # Python's JSON reader takes NaN and Infinity, which every comparison below would let by.
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 async def admin_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     header = connection.headers.get("authorization", "")

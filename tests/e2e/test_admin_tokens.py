@@ -71,6 +71,8 @@ async def test_a_token_names_its_issuer_audience_and_a_bounded_lifetime(
     ({"aud": None}, "no audience"),
     ({"exp": None}, "no expiry"),
     ({"iat": None}, "no issue time"),
+    ({"iat": "yesterday"}, "an issue time that is not a number"),
+    ({"iat": float("nan"), "exp": float("inf")}, "times that are not finite numbers"),
     ({"sub": None}, "no admin"),
     ({"sub": "adm_nobody"}, "an admin who does not exist"),
     ({"pwv": None}, "no password version"),
