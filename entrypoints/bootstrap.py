@@ -51,6 +51,7 @@ from application.ports.processors import Processors
 from application.ports.taken_dates import TakenDatesSource
 from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWorkFactory
+from application.queries.admins import AdminQueries
 from application.queries.availability import AvailabilityQueries
 from application.queries.blackouts import BlackoutQueries
 from application.queries.bookings import BookingQueries
@@ -73,6 +74,7 @@ class Queries:
     bookings: BookingQueries
     catalog: CatalogQueries
     webhooks: WebhookQueries
+    admins: AdminQueries
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,7 @@ def bootstrap(
     bus = MessageBus({command: _bind(handler, ports)
                       for command, handler in COMMAND_HANDLERS.items()}, tracing)
     queries = Queries(availability, BlackoutQueries(uow), BookingQueries(uow),
-                      CatalogQueries(uow, catalog_cache), WebhookQueries(uow))
+                      CatalogQueries(uow, catalog_cache), WebhookQueries(uow), AdminQueries(uow))
     return Elope(settings, bus, queries, relay, uow, payments, metrics, clock, database, store,
                  notifications, integrations)
 

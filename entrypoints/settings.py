@@ -77,6 +77,19 @@ class Settings(BaseSettings):
     # unheard. 0: read the database every time.
     availability_cache_seconds: float = Field(2.0, ge=0, le=3600)
     catalog_cache_seconds: float = Field(10.0, ge=0, le=3600)
+    # How long an admin token lives. A working day by default, so an admin logs in once a day;
+    # never more than 12 hours, so a token copied from a laptop in the evening is dead by
+    # morning (a password change or deleting the admin ends it at once, whatever this says).
+    jwt_ttl_minutes: int = 8 * 60
+
+    @field_validator("jwt_ttl_minutes")
+    @classmethod
+    def _token_lifetime(cls, value: int) -> int:
+        # At least 5 minutes: below that an admin is logged out in the middle of a task.
+        if not 5 <= value <= 12 * 60:
+            raise ValueError(f"must be 5-720 minutes (an admin token lives at most 12 hours),"
+                             f" got {value}")
+        return value
 
     @field_validator("business_timezone")
     @classmethod

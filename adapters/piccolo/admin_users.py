@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from piccolo.query.functions import Lower
 
 from adapters.piccolo.statements import Connection, execute, fetch
@@ -17,7 +19,14 @@ class PiccoloAdminUserRepository:
         rows = await fetch(self._connection, AdminUserRow.select(
             AdminUserRow.id, AdminUserRow.email, AdminUserRow.password_hash,
         ).where(Lower(AdminUserRow.email) == Lower(email)).limit(1))
-        return AdminUser(rows[0]["id"], rows[0]["email"], rows[0]["password_hash"]) if rows else None
+        return _admin(rows)
+
+    async def by_id(self, admin_id: str) -> AdminUser | None:
+        # The primary key: the admin guard asks this on every admin request.
+        rows = await fetch(self._connection, AdminUserRow.select(
+            AdminUserRow.id, AdminUserRow.email, AdminUserRow.password_hash,
+        ).where(AdminUserRow.id == admin_id))
+        return _admin(rows)
 
     async def upsert(self, user: AdminUser) -> None:
         # "The admin with this email" is found case-insensitively, as by_email finds it; the
@@ -34,3 +43,7 @@ class PiccoloAdminUserRepository:
                SELECT {}, {}, {} WHERE NOT EXISTS (SELECT 1 FROM changed)
                ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash""",
             user.password_hash, user.email, user.id, user.email, user.password_hash))
+
+
+def _admin(rows: list[dict[str, Any]]) -> AdminUser | None:
+    return AdminUser(rows[0]["id"], rows[0]["email"], rows[0]["password_hash"]) if rows else None

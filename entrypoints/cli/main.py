@@ -22,9 +22,15 @@ def _parser() -> argparse.ArgumentParser:
                        help="worker processes (the real preset only; default 1)")
     sub.add_parser("migrate", help="apply database migrations (safe to run twice)")
     sub.add_parser("seed", help="write the demo catalog and a blackout date")
-    admin = sub.add_parser("create-admin", help="create an admin or reset its password")
+    admin = sub.add_parser(
+        "create-admin", help="create an admin or set a new password (ending its tokens)",
+        description="Create an admin, or set a new password for an existing one; the tokens it"
+                    " was given before stop working. Without --password the password is asked"
+                    " for twice in a terminal, or read as one line from standard input.")
     admin.add_argument("--email", required=True)
-    admin.add_argument("--password", required=True)
+    admin.add_argument("--password", default=None,
+                       help="the password itself: it lands in the shell's history and is seen"
+                            " in `ps`; leave it out to be asked, or pipe it on standard input")
     sub.add_parser("doctor", help="check the configuration of the chosen preset")
     webhooks = sub.add_parser("webhooks", help="webhook inbox tools")
     webhooks_sub = webhooks.add_subparsers(dest="webhooks_command", required=True)

@@ -14,10 +14,12 @@ from adapters.piccolo.migrations_runner import apply_migrations
 from application import commands as c
 from application.commands import ReconcileReport
 from application.ids import new_id
+from domain.errors import ValidationFailed
 from domain.webhook_event import WebhookStatus
 from entrypoints.bootstrap import Elope, bootstrap
 from entrypoints.cli import worker_processes
 from entrypoints.cli.doctor import run_doctor
+from entrypoints.cli.password_input import PasswordInputError, read_password
 from entrypoints.demo_catalog import seed_demo_catalog
 from entrypoints.settings import Settings, SettingsError, load_settings
 from entrypoints.telemetry_setup import start_telemetry
@@ -113,14 +115,20 @@ async def seed(settings: Settings) -> int:
     return 0
 
 
-async def create_admin(settings: Settings, email: str, password: str) -> int:
+async def create_admin(settings: Settings, email: str, password: str | None) -> int:
     if settings.is_mock:
         print(f"elope: nothing stored: {MOCK_IS_IN_MEMORY}")
         return 0
-    async with running(settings) as elope:
-        user = await elope.bus.handle(c.CreateAdmin(email=email, password=password,
-                                                    correlation_id=new_id("cli")))
-    print(f"elope: admin {user.email} ready")
+    try:
+        # Read before the database is opened: a prompt does not hold a pool open.
+        password = read_password() if password is None else password
+        async with running(settings) as elope:
+            user = await elope.bus.handle(c.CreateAdmin(email=email, password=password,
+                                                        correlation_id=new_id("cli")))
+    except (PasswordInputError, ValidationFailed) as exc:
+        print(f"elope: {exc}", file=sys.stderr)
+        return 2
+    print(f"elope: admin {user.email} ready; tokens it was given before no longer work")
     return 0
 
 

@@ -17,7 +17,7 @@ from adapters.telemetry.otel_tracing import tracing_installed
 from adapters.telemetry.request_id_middleware import RequestIdMiddleware
 from adapters.telemetry.server_span_middleware import ServerSpanMiddleware
 from entrypoints.bootstrap import Elope
-from entrypoints.http.admin_auth import admin_guard
+from entrypoints.http.admin_auth import AdminTokens, admin_guard
 from entrypoints.http.background import background_loops
 from entrypoints.http.controllers.admin_access import AdminLoginController
 from entrypoints.http.controllers.admin_blackouts import AdminBlackoutsController
@@ -107,9 +107,12 @@ def create_app(
             await elope.stop()
 
     settings = elope.settings
+    # One issuer for the login route and one checker for the admin guard, the same object.
+    tokens = AdminTokens.of(settings.effective_jwt_secret, elope.clock, settings.jwt_ttl_minutes,
+                            elope.queries.admins)
     return Litestar(
         route_handlers=handlers,  # type: ignore[arg-type]
-        dependencies=app_dependencies(elope),
+        dependencies=app_dependencies(elope, tokens),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         cors_config=CORSConfig(allow_origins=[settings.cors_origin]) if settings.cors_origin else None,
         openapi_config=OpenAPIConfig(
@@ -122,7 +125,7 @@ def create_app(
                 }
             ),
         ),
-        state=State({"jwt_secret": settings.effective_jwt_secret}),
+        state=State({"admin_tokens": tokens}),
         lifespan=[lifespan],
         # Logging is configured once by the process (adapters.telemetry.log_format), with the
         # correlation id on every line; Litestar's own config would replace that handler.

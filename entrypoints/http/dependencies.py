@@ -12,7 +12,7 @@ from entrypoints.http.admin_auth import AdminTokens
 from entrypoints.http.request_context import client_of, request_id_of
 
 
-def app_dependencies(elope: Elope) -> dict[str, Provide]:
+def app_dependencies(elope: Elope, tokens: AdminTokens) -> dict[str, Provide]:
     queries = elope.queries
     shared: dict[str, Any] = {
         "bus": elope.bus,
@@ -21,7 +21,7 @@ def app_dependencies(elope: Elope) -> dict[str, Provide]:
         "bookings": queries.bookings,
         "catalog": queries.catalog,
         "webhooks": queries.webhooks,
-        "tokens": AdminTokens(elope.settings.effective_jwt_secret, elope.clock),
+        "tokens": tokens,
         "metrics": elope.metrics,
         "readiness": elope.ready,
         "local_checkout": elope.local_checkout,
