@@ -25,6 +25,7 @@ from domain.errors import (
     DateAlreadyBooked,
     NotFound,
     TransientFailure,
+    Unstorable,
     WebhookRejected,
 )
 from domain.events import DomainEvent
@@ -95,7 +96,11 @@ class PaidSessionCompleter:
         # hold) is the processing span, and gets the session, the booking and the journey.
         self._tracing.annotate({"stripe.session_id": paid.session_id})
         with self._tracing.journey(paid.journey_id):
-            return await self._complete(paid, correlation_id, settle, claim)
+            try:
+                return await self._complete(paid, correlation_id, settle, claim)
+            except Unstorable as refused:  # the edge let through what the database refuses
+                unusable = WebhookRejected(f"invalid session metadata: {refused.message}")
+        return await self._refund_unusable(session, unusable, correlation_id, settle, claim)
 
     async def _complete(
         self, paid: PaidSession, correlation_id: str, settle: Settle, claim: Claim | None,
@@ -121,7 +126,7 @@ class PaidSessionCompleter:
         settle: Settle, claim: Claim | None,
     ) -> PaidOutcome:
         """Metadata no retry can make usable: refunded when Elope's checkout held the date
-        (see unusable_session), else rejected as SPEC §4 says."""
+        (see session_object), else rejected as SPEC §4 says."""
         session_id = held_session_id(session)
         async with self._uow() as tx:
             hold = await tx.holds.get(session_id) if session_id else None
