@@ -19,7 +19,7 @@ from domain.errors import ValidationFailed, WebhookRejected
 from domain.hold import DateHold
 from domain.money import CURRENCY, Money
 from domain.paid_session import PaidSession
-from domain.text import unstorable
+from domain.text import shown, unstorable
 
 
 def paid_session_from(session: Mapping[str, Any], correlation_id: str) -> PaidSession:
@@ -36,7 +36,6 @@ def paid_session_from(session: Mapping[str, Any], correlation_id: str) -> PaidSe
         total = Money(charged)
     except ValidationFailed:
         raise WebhookRejected(f"amount_total {charged} is not a usable amount") from None
-    currency = session.get("currency")
     payment_intent = session.get("payment_intent")
     return PaidSession(
         session_id=session_id, package_id=meta.package_id, event_date=meta.event_date,
@@ -44,7 +43,7 @@ def paid_session_from(session: Mapping[str, Any], correlation_id: str) -> PaidSe
         payment_intent_id=str(payment_intent) if payment_intent else None,
         journey_id=meta.correlation_id or correlation_id, add_on_ids=meta.add_on_ids,
         add_on_prices=meta.add_on_prices, priced=meta.total,
-        currency=currency.lower() if isinstance(currency, str) and currency else CURRENCY,
+        currency=_currency(session.get("currency")),
     )
 
 
@@ -75,15 +74,19 @@ def salvaged(session: Mapping[str, Any], hold: DateHold, rejected: WebhookReject
         raise rejected from None
     metadata = session.get("metadata")
     metadata = metadata if isinstance(metadata, Mapping) else {}
-    currency = session.get("currency")
     return PaidSession(
         session_id=hold.session_id, package_id=hold.package_id, event_date=hold.event_date,
         email=_usable(normalize_email, metadata.get("email")) or "",
         couple_name=_usable(normalize_couple_name, metadata.get("coupleName")) or ANONYMOUS_COUPLE,
         phone=None, amount=charged, payment_intent_id=payment_intent,
         journey_id=hold.correlation_id, priced=charged,
-        currency=currency.lower() if isinstance(currency, str) and currency else CURRENCY,
+        currency=_currency(session.get("currency")),
     )
+
+
+def _currency(value: Any) -> str:
+    # Compared with ours, and quoted on the timeline when it differs: escaped, so it can be.
+    return shown(value.lower(), 10) if isinstance(value, str) and value else CURRENCY
 
 
 def _usable(normalize: Any, value: Any) -> str | None:

@@ -38,15 +38,19 @@ hostile_value = st.one_of(
 spoilt = st.dictionaries(st.sampled_from(KEYS), hostile_value, min_size=1, max_size=3)
 
 
-def drawn_cases() -> list[tuple[dict[str, Any], bool]]:
-    """(metadata changes, whether Elope's checkout held the session), CASES of them."""
-    cases: list[tuple[dict[str, Any], bool]] = []
+# The session's own currency too: a hostile one is a mismatch, quoted on the timeline.
+currency = st.one_of(st.just("usd"), hostile_text)
+
+
+def drawn_cases() -> list[tuple[dict[str, Any], str, bool]]:
+    """(metadata changes, currency, whether Elope's checkout held the session), CASES of them."""
+    cases: list[tuple[dict[str, Any], str, bool]] = []
 
     @settings(max_examples=CASES, derandomize=True, database=None, deadline=None,
               suppress_health_check=list(HealthCheck))
-    @given(spoilt, st.booleans())
-    def collect(changes: dict[str, Any], held: bool) -> None:
-        cases.append((changes, held))
+    @given(spoilt, currency, st.booleans())
+    def collect(changes: dict[str, Any], money: str, held: bool) -> None:
+        cases.append((changes, money, held))
 
     collect()
     return cases[:CASES]
@@ -84,9 +88,10 @@ async def test_hostile_metadata_on_the_paid_path_ends_booked_refunded_or_rejecte
     provider: PaymentSide, future_date: Callable[[int], str],
 ) -> None:
     seen: dict[str, int] = {}
-    for n, (changes, held) in enumerate(drawn_cases()):
+    for n, (changes, money, held) in enumerate(drawn_cases()):
         session = await session_for(held, checkout, provider, future_date(200 + n))
         session["metadata"] = {**session["metadata"], **changes}
+        session["currency"] = money
         raw, headers = sign(stripe_event("checkout.session.completed", session),
                             elope.settings.webhook_secret)
         first = await client.post(WEBHOOK, content=raw, headers=headers)
