@@ -38,7 +38,7 @@ def normalize_photo_url(value: str | None, schemes: frozenset[str] = HTTPS_ONLY)
     host = rest.split("/", 1)[0]
     if not sep or scheme.lower() not in schemes or not host or any(c.isspace() for c in url):
         wanted = " or ".join(f"{s}://" for s in sorted(schemes, reverse=True))
-        raise ValidationFailed(f"photoUrl must be a {wanted} link with a host")
+        raise ValidationFailed(f"photoUrl must be an {wanted} link with a host")
     return url
 
 

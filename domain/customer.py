@@ -14,10 +14,11 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 # The lengths are those of the customer and booking columns (adapters/piccolo/tables.py).
 def normalize_email(email: str) -> str:
-    email = storable_text(email, "email", 254)
-    if not _EMAIL.match(email):
+    # Lower-cased first: some letters grow ("İ" is two characters lower-cased).
+    email = storable_text(email, "email", 254).lower()
+    if len(email) > 254 or not _EMAIL.match(email):
         raise ValidationFailed(f"'{shown(email)}' is not a valid email address")
-    return email.lower()
+    return email
 
 
 def normalize_couple_name(name: str) -> str:
