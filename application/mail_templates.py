@@ -134,11 +134,16 @@ _WHY = {
         "the amount charged was not the price we showed you at checkout (it was a different"
         " amount or currency), so we did not book {date} for you"
     ),
+    RefundReason.UNUSABLE_DETAILS: (
+        "the details sent with your payment could not be used (a name, email or phone number"
+        " with characters we cannot keep), so we could not book {date} for you"
+    ),
 }
 # What the couple can do next, where finding another date is not the answer.
 _NEXT = {
     RefundReason.AMOUNT_MISMATCH: "Reply to this email and we will gladly help you book again,"
                                   " at the price we showed you.",
+    RefundReason.UNUSABLE_DETAILS: "Reply to this email and we will gladly help you book again.",
 }
 _FIND_ANOTHER_DATE = "Reply to this email and we will find you another date."
 

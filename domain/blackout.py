@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.errors import ValidationFailed
 from domain.event_date import EventDate
+from domain.text import storable_text
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,6 @@ class Blackout:
 
     @classmethod
     def create(cls, id: str, date: EventDate, reason: str | None) -> Blackout:
-        reason = (reason or "").strip() or None
-        if reason is not None and len(reason) > 500:
-            raise ValidationFailed("reason must be at most 500 characters")
-        return cls(id=id, date=date, reason=reason)
+        # Free text an admin writes: line breaks are kept, other controls refused.
+        reason = storable_text(reason or "", "reason", 500, required=False, multiline=True)
+        return cls(id=id, date=date, reason=reason or None)

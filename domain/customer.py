@@ -6,34 +6,29 @@ import re
 from dataclasses import dataclass
 
 from domain.errors import ValidationFailed
+from domain.text import shown, storable_text
 
 # Deliberately plain: one @, a dot in the domain, no spaces. Stripe checks deliverability.
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
+# The lengths are those of the customer and booking columns (adapters/piccolo/tables.py).
 def normalize_email(email: str) -> str:
-    email = email.strip()
+    # Lower-cased first: some letters grow ("İ" is two characters lower-cased).
+    email = storable_text(email, "email", 254).lower()
     if len(email) > 254 or not _EMAIL.match(email):
-        raise ValidationFailed(f"'{email}' is not a valid email address")
-    return email.lower()
+        raise ValidationFailed(f"'{shown(email)}' is not a valid email address")
+    return email
 
 
 def normalize_couple_name(name: str) -> str:
-    name = name.strip()
-    if not name:
-        raise ValidationFailed("coupleName must not be empty")
-    if len(name) > 200:
-        raise ValidationFailed("coupleName must be at most 200 characters")
-    return name
+    return storable_text(name, "coupleName", 200)
 
 
 def normalize_phone(phone: str | None) -> str | None:
-    phone = (phone or "").strip()
-    if not phone:
+    if phone is None:
         return None
-    if len(phone) > 40:
-        raise ValidationFailed("phone must be at most 40 characters")
-    return phone
+    return storable_text(phone, "phone", 40, required=False) or None
 
 
 @dataclass(frozen=True)

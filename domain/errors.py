@@ -84,5 +84,11 @@ class StorageUnavailable(DomainError):
     """The database cannot be reached or did not answer in time; nothing was changed."""
 
 
+class Unstorable(ValidationFailed):
+    """The database refuses a value for good - a NUL, a lone surrogate, text longer than its
+    column - so no retry will ever store it (both stores raise it; the edge should have
+    refused the value first, see domain/text.py)."""
+
+
 class TransientFailure(DomainError):
     """A transaction lost a race it may win on a retry (serialization failure, deadlock)."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from domain.errors import ValidationFailed
+from domain.text import shown
 
 _YYYY_MM_DD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -21,11 +22,11 @@ class EventDate:
         """Accept exactly `YYYY-MM-DD`; anything else is a validation error."""
         # fromisoformat alone also takes week dates ("2026-W25-6") and other ISO forms.
         if not isinstance(text, str) or not _YYYY_MM_DD.fullmatch(text):
-            raise ValidationFailed(f"'{text}' is not a date in YYYY-MM-DD form")
+            raise ValidationFailed(f"'{shown(text)}' is not a date in YYYY-MM-DD form")
         try:
             return cls(dt.date.fromisoformat(text))
         except ValueError:
-            raise ValidationFailed(f"'{text}' is not a date in YYYY-MM-DD form") from None
+            raise ValidationFailed(f"'{shown(text)}' is not a date in YYYY-MM-DD form") from None
 
     @classmethod
     def today(cls, now: dt.datetime, timezone: ZoneInfo) -> EventDate:

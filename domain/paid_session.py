@@ -22,6 +22,9 @@ class RefundReason(StrEnum):
     PACKAGE_WITHDRAWN = "package_withdrawn"
     # The provider charged another amount or currency than checkout priced.
     AMOUNT_MISMATCH = "amount_mismatch"
+    # The session's metadata cannot be used (text PostgreSQL cannot store, a malformed field)
+    # although Elope's own checkout held the date for it: no retry would ever book it.
+    UNUSABLE_DETAILS = "unusable_details"
 
 
 @dataclass

@@ -9,6 +9,7 @@ from domain.booking import BookedAddOn
 from domain.catalog import Package
 from domain.errors import ValidationFailed
 from domain.money import Money
+from domain.text import shown
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,6 @@ def quote(package: Package, add_on_ids: Sequence[str]) -> Quote:
     for add_on_id in add_on_ids:
         add_on = on_sale.get(add_on_id)
         if add_on is None:
-            raise ValidationFailed(f"add-on '{add_on_id}' is not offered with {package.slug}")
+            raise ValidationFailed(f"add-on '{shown(add_on_id)}' is not offered with {package.slug}")
         chosen.append(BookedAddOn(add_on.id, add_on.title, add_on.price))
     return Quote(package.price, tuple(chosen))

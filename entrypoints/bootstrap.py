@@ -60,7 +60,7 @@ from application.queries.outbox import outbox_lag
 from application.queries.webhooks import WebhookQueries
 from application.serial_lanes import SerialLanes
 from application.subscribers import EVENT_HANDLERS
-from domain.catalog import Package
+from domain.catalog import HTTP_OR_HTTPS, HTTPS_ONLY, Package
 from entrypoints.integrations import Integrations
 from entrypoints.settings import Settings
 
@@ -169,6 +169,8 @@ def bootstrap(
         "uow": uow, "payments": payments, "clock": clock, "metrics": metrics, "tracing": tracing,
         "calendar": calendar, "policy": policy, "lanes": lanes, "availability": availability,
         "completer": completer, "inbox": inbox,
+        # Photo links an admin may set: https, and plain http only for local trials.
+        "photo_schemes": HTTP_OR_HTTPS if settings.is_mock else HTTPS_ONLY,
         "mailer": integrations.mail.adapter,
         "hasher": hasher or Argon2Hasher(),
         "throttle": throttle or MemoryLoginThrottle(max_failures=5, window_seconds=15 * 60),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from adapters.memory.storable import check_columns
 from adapters.memory.store import MemoryStore
 from domain.blackout import Blackout
 from domain.errors import Conflict
@@ -16,6 +17,7 @@ class MemoryBlackoutRepository:
         return sorted(self._store.blackouts.values(), key=lambda b: (b.date, b.id))
 
     async def add(self, blackout: Blackout) -> None:
+        check_columns("blackout", id=(blackout.id, 64), reason=(blackout.reason, None))
         if blackout.id in self._store.blackouts:
             raise Conflict(f"blackout {blackout.id} already exists")
         if any(b.date == blackout.date for b in self._store.blackouts.values()):

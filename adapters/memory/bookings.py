@@ -6,6 +6,7 @@ import copy
 import dataclasses
 from collections.abc import Callable
 
+from adapters.memory.storable import check_columns
 from adapters.memory.store import MemoryStore
 from application.ports.bookings import BookingCursor, BookingFilter
 from domain.booking import Booking
@@ -24,6 +25,13 @@ class MemoryBookingRepository:
         self._store = store
 
     async def add(self, booking: Booking) -> None:
+        check_columns("booking", id=(booking.id, 64), package_id=(booking.package_id, 64),
+                      couple_name=(booking.couple_name, 200), email=(booking.email, 254),
+                      phone=(booking.phone, 40), session_id=(booking.session_id, 255),
+                      payment_intent_id=(booking.payment_intent_id, 255),
+                      correlation_id=(booking.correlation_id, 128))
+        for a in booking.add_ons:
+            check_columns("booking_add_on", add_on_id=(a.add_on_id, 64), title=(a.title, 200))
         if booking.id in self._store.bookings:
             raise Conflict(f"booking {booking.id} already exists")
         if booking.package_id not in self._store.packages:  # the database's foreign key

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from adapters.memory.storable import check_columns
 from adapters.memory.store import MemoryStore
 from domain.errors import Conflict, DateUnavailable
 from domain.event_date import EventDate
@@ -16,6 +17,8 @@ class MemoryHoldRepository:
         self._store = store
 
     async def place(self, hold: DateHold, now: dt.datetime) -> None:
+        check_columns("date_hold", session_id=(hold.session_id, 255),
+                      correlation_id=(hold.correlation_id, 128), package_id=(hold.package_id, 64))
         if hold.session_id in self._store.holds:
             raise Conflict(f"checkout session {hold.session_id} already holds a date")
         if await self.active_on(hold.event_date, now) is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from adapters.memory.storable import check_document
 from adapters.memory.store import MemoryStore, OutboxRow
 from application.ports.outbox import OutboxBacklog, OutboxMessage
 from application.ports.tracing import TraceContext
@@ -19,6 +20,7 @@ class MemoryOutbox:
         self.added = 0  # messages this unit of work wrote: its commit wakes the relay
 
     async def add(self, message_id: str, event: DomainEvent, now: dt.datetime) -> None:
+        check_document("outbox_message", event)
         if message_id in self._store.outbox:
             raise Conflict(f"outbox message {message_id} already exists")
         traceparent = self._trace.current_traceparent() if self._trace else None

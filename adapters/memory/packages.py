@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from adapters.memory.storable import check_columns
 from adapters.memory.store import MemoryStore
 from domain.catalog import AddOn, Package
 from domain.errors import Conflict, NotFound, StaleVersion
@@ -30,12 +31,14 @@ class MemoryPackageRepository:
         return None
 
     async def add(self, package: Package) -> None:
+        _check_package(package)
         if package.id in self._store.packages:
             raise Conflict(f"package {package.id} already exists")
         self._check_slug_free(package)
         self._store.packages[package.id] = dataclasses.replace(package, add_ons=())
 
     async def update(self, package: Package) -> None:
+        _check_package(package)
         stored = self._store.packages.get(package.id)
         if stored is None:
             raise NotFound(f"no package '{package.id}'")
@@ -56,12 +59,14 @@ class MemoryPackageRepository:
         return self._store.add_ons.get(add_on_id)
 
     async def add_add_on(self, add_on: AddOn) -> None:
+        _check_add_on(add_on)
         if add_on.id in self._store.add_ons:
             raise Conflict(f"add-on {add_on.id} already exists")
         self._check_package_exists(add_on)
         self._store.add_ons[add_on.id] = add_on
 
     async def update_add_on(self, add_on: AddOn) -> None:
+        _check_add_on(add_on)
         stored = self._store.add_ons.get(add_on.id)
         if stored is None:
             raise NotFound(f"no add-on '{add_on.id}'")
@@ -84,3 +89,13 @@ class MemoryPackageRepository:
     def _check_package_exists(self, add_on: AddOn) -> None:
         if add_on.package_id not in self._store.packages:
             raise NotFound(f"no package '{add_on.package_id}'")
+
+
+def _check_package(p: Package) -> None:
+    check_columns("package", id=(p.id, 64), slug=(p.slug, 100), title=(p.title, 200),
+                  description=(p.description, None), photo_url=(p.photo_url, None))
+
+
+def _check_add_on(a: AddOn) -> None:
+    check_columns("add_on", id=(a.id, 64), package_id=(a.package_id, 64), title=(a.title, 200),
+                  description=(a.description, None), photo_url=(a.photo_url, None))

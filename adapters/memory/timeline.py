@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from adapters.memory.storable import check_columns
 from adapters.memory.store import MemoryStore
 from application.ports.tracing import TraceContext
 from domain.timeline import TimelineEntry
@@ -15,6 +16,9 @@ class MemoryTimelineRepository:
         self._trace = trace
 
     async def add(self, entry: TimelineEntry) -> None:
+        check_columns("timeline_entry", session_id=(entry.session_id, 255),
+                      detail=(entry.detail, None), correlation_id=(entry.correlation_id, 128),
+                      stripe_event_id=(entry.stripe_event_id, 255))
         if entry.trace_id is None and self._trace is not None:
             entry = dataclasses.replace(entry, trace_id=self._trace.current_trace_id() or None)
         self._store.timeline.append(entry)

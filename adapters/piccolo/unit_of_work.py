@@ -47,7 +47,14 @@ from application.ports.sent_mail import SentMailLog
 from application.ports.timeline import TimelineRepository
 from application.ports.tracing import TraceContext
 from application.ports.webhook_events import WebhookEventRepository
-from domain.errors import Conflict, DateBusy, DomainError, StorageUnavailable, TransientFailure
+from domain.errors import (
+    Conflict,
+    DateBusy,
+    DomainError,
+    StorageUnavailable,
+    TransientFailure,
+    Unstorable,
+)
 from domain.event_date import EventDate
 
 
@@ -139,6 +146,10 @@ class PiccoloUnitOfWork:
             raise TransientFailure("the transaction lost a race; try again") from exc
         if isinstance(exc, UNREACHABLE):
             raise StorageUnavailable("the database is unavailable") from exc
+        # Class 22 (a NUL, a value too long for its column, ...) or text UTF-8 cannot encode:
+        # refused for good, whatever a retry does. The memory set raises the same error.
+        if isinstance(exc, asyncpg.DataError | UnicodeEncodeError):
+            raise Unstorable("a value cannot be stored (a control character, or too long)") from exc
 
     def _current(self) -> LazyTransaction:
         if self._transaction is None:

@@ -100,8 +100,10 @@ class OtelTracing:
             stack.enter_context(correlation_scope(cid))
 
 
-def _span_context(traceparent: str | None) -> trace.SpanContext | None:
-    if not traceparent:
+def _span_context(traceparent: object) -> trace.SpanContext | None:
+    # It comes from a webhook's metadata: anything but a string names no span (a signed event
+    # with a number there must not fail its delivery).
+    if not isinstance(traceparent, str) or not traceparent:
         return None
     # extract() into a fresh context: the current one must not be disturbed.
     origin = trace.get_current_span(_W3C.extract({"traceparent": traceparent}))

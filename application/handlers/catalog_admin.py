@@ -19,16 +19,20 @@ from domain.catalog import AddOn, Package
 from domain.errors import Conflict, NotFound
 
 
-async def create_package(command: CreatePackage, *, uow: UnitOfWorkFactory) -> Package:
+async def create_package(
+    command: CreatePackage, *, uow: UnitOfWorkFactory, photo_schemes: frozenset[str],
+) -> Package:
     package = Package.create(new_id("pkg"), command.slug, command.title, command.description,
-                             command.price_cents, command.photo_url)
+                             command.price_cents, command.photo_url, photo_schemes)
     async with uow() as tx:
         await tx.packages.add(package)  # a taken slug is a Conflict
         await tx.commit()
     return package
 
 
-async def revise_package(command: RevisePackage, *, uow: UnitOfWorkFactory) -> Package:
+async def revise_package(
+    command: RevisePackage, *, uow: UnitOfWorkFactory, photo_schemes: frozenset[str],
+) -> Package:
     """Apply an edit made to `version`; an edit of an older version is a StaleVersion."""
     async with uow() as tx:
         current = await tx.packages.get(command.package_id)
@@ -37,7 +41,7 @@ async def revise_package(command: RevisePackage, *, uow: UnitOfWorkFactory) -> P
         revised = current.revise(
             expected_version=command.version, slug=command.slug, title=command.title,
             description=command.description, price_cents=command.price_cents,
-            photo_url=command.photo_url, active=command.active,
+            photo_url=command.photo_url, active=command.active, photo_schemes=photo_schemes,
         )
         await tx.packages.update(revised)
         await tx.commit()
@@ -61,9 +65,12 @@ async def remove_package(
         await tx.commit()
 
 
-async def add_add_on(command: AddAddOn, *, uow: UnitOfWorkFactory) -> AddOn:
+async def add_add_on(
+    command: AddAddOn, *, uow: UnitOfWorkFactory, photo_schemes: frozenset[str],
+) -> AddOn:
     add_on = AddOn.create(new_id("addon"), command.package_id, command.title,
-                          command.description, command.price_cents, command.photo_url)
+                          command.description, command.price_cents, command.photo_url,
+                          photo_schemes)
     async with uow() as tx:
         if await tx.packages.get(command.package_id) is None:
             raise NotFound(f"no package '{command.package_id}'")
@@ -72,13 +79,15 @@ async def add_add_on(command: AddAddOn, *, uow: UnitOfWorkFactory) -> AddOn:
     return add_on
 
 
-async def revise_add_on(command: ReviseAddOn, *, uow: UnitOfWorkFactory) -> AddOn:
+async def revise_add_on(
+    command: ReviseAddOn, *, uow: UnitOfWorkFactory, photo_schemes: frozenset[str],
+) -> AddOn:
     async with uow() as tx:
         current = await tx.packages.get_add_on(command.add_on_id)
         if current is None:
             raise NotFound(f"no add-on '{command.add_on_id}'")
         fresh = AddOn.create(current.id, current.package_id, command.title, command.description,
-                             command.price_cents, command.photo_url)
+                             command.price_cents, command.photo_url, photo_schemes)
         revised = replace(fresh, active=command.active)
         await tx.packages.update_add_on(revised)
         await tx.commit()

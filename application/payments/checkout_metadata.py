@@ -19,6 +19,7 @@ from domain.errors import DomainError, ValidationFailed, WebhookRejected
 from domain.event_date import EventDate
 from domain.money import Money
 from domain.pricing import Quote
+from domain.text import shown, storable_text, unstorable
 
 # Stripe's limits on a session's metadata.
 MAX_KEYS = 50
@@ -77,12 +78,15 @@ class CheckoutMetadata:
         if not isinstance(metadata, Mapping):
             raise WebhookRejected("session metadata is missing")
         try:
-            add_on_ids = _split(_joined(metadata, "addOnIds"))
+            # Every value is checked as checkout checked it, to the column's length: a value
+            # PostgreSQL cannot store would fail the booking on every retry.
+            add_on_ids = tuple(storable_text(a, "addOnIds", 64) for a in
+                               _split(_joined(metadata, "addOnIds")))
             prices = tuple(Money(_int(p)) for p in _split(_joined(metadata, "addOnPriceCents")))
             if prices and len(prices) != len(add_on_ids):
                 raise WebhookRejected("addOnPriceCents does not match addOnIds")
             return cls(
-                package_id=_required(metadata, "packageId"),
+                package_id=storable_text(_required(metadata, "packageId"), "packageId", 64),
                 event_date=EventDate.parse(_required(metadata, "eventDate")),
                 email=normalize_email(_required(metadata, "email")),
                 couple_name=normalize_couple_name(_required(metadata, "coupleName")),
@@ -91,8 +95,9 @@ class CheckoutMetadata:
                 add_on_prices=prices,
                 package_price=Money(_int(metadata.get("packagePriceCents") or "0")),
                 total=Money(_int(_required(metadata, "totalCents"))),
-                traceparent=str(metadata.get("traceparent") or "") or None,
-                correlation_id=str(metadata.get("correlationId") or ""),
+                # Only for tracing: a value that is not usable is dropped, not fatal.
+                traceparent=_optional(metadata, "traceparent", 55) or None,
+                correlation_id=_optional(metadata, "correlationId", 128),
             )
         except WebhookRejected:
             raise
@@ -130,6 +135,13 @@ def _required(metadata: Mapping[str, Any], key: str) -> str:
     return value
 
 
+def _optional(metadata: Mapping[str, Any], key: str, max_len: int) -> str:
+    value = metadata.get(key)
+    if not isinstance(value, str) or len(value) > max_len or unstorable(value):
+        return ""
+    return value
+
+
 def _split(value: Any) -> tuple[str, ...]:
     if not isinstance(value, str):
         return ()
@@ -140,4 +152,4 @@ def _int(value: Any) -> int:
     try:
         return int(str(value))
     except ValueError:
-        raise WebhookRejected(f"'{value}' is not a whole number of cents") from None
+        raise WebhookRejected(f"'{shown(value)}' is not a whole number of cents") from None

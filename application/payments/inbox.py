@@ -10,6 +10,7 @@ import time
 from application.booking_policy import BookingPolicy
 from application.commands import WebhookAck
 from application.payments.event_effects import StripeEventEffects
+from application.payments.failure_message import failure_message
 from application.payments.paid_session import Claim
 from application.ports.clock import Clock
 from application.ports.metrics import Metrics
@@ -126,7 +127,7 @@ class WebhookInbox:
             raise
         except Exception as exc:
             log.exception("processing %s %s failed", event.event_type, event.event_id)
-            await self._fail(record, f"{type(exc).__name__}: {exc}", session_id, correlation_id)
+            await self._fail(record, failure_message(exc, correlation_id), session_id, correlation_id)
             raise WebhookProcessingFailed(
                 f"event {event.event_id} could not be processed; it will be processed again"
                 " on the next delivery") from exc

@@ -12,7 +12,7 @@ from typing import Any
 
 from application.ids import new_id
 from application.messaging.outbox_writer import write_to_outbox
-from application.payments.checkout_metadata import CheckoutMetadata
+from application.payments.session_object import held_session_id, paid_session_from, salvaged
 from application.ports.clock import Clock
 from application.ports.metrics import Metrics
 from application.ports.payment import PaymentProvider
@@ -25,11 +25,10 @@ from domain.errors import (
     DateAlreadyBooked,
     NotFound,
     TransientFailure,
-    ValidationFailed,
+    Unstorable,
     WebhookRejected,
 )
 from domain.events import DomainEvent
-from domain.money import CURRENCY, Money
 from domain.paid_session import PaidSession, RefundReason
 from domain.timeline import TimelineEntry, TimelineKind
 
@@ -49,48 +48,25 @@ class PaidOutcome(StrEnum):
     REFUNDED_CONFLICT = "refunded_conflict"
     REFUNDED_PACKAGE_WITHDRAWN = "refunded_package_withdrawn"
     REFUNDED_AMOUNT_MISMATCH = "refunded_amount_mismatch"
+    REFUNDED_UNUSABLE_DETAILS = "refunded_unusable_details"
 
 
 _REFUND_OUTCOMES = {
     RefundReason.DATE_TAKEN: PaidOutcome.REFUNDED_CONFLICT,
     RefundReason.PACKAGE_WITHDRAWN: PaidOutcome.REFUNDED_PACKAGE_WITHDRAWN,
     RefundReason.AMOUNT_MISMATCH: PaidOutcome.REFUNDED_AMOUNT_MISMATCH,
+    RefundReason.UNUSABLE_DETAILS: PaidOutcome.REFUNDED_UNUSABLE_DETAILS,
 }
 _REFUND_NOTES = {
     RefundReason.DATE_TAKEN: "{date} was taken or closed meanwhile",
     RefundReason.PACKAGE_WITHDRAWN: "package {package} was deleted meanwhile",
     RefundReason.AMOUNT_MISMATCH: "{mismatch}",
+    RefundReason.UNUSABLE_DETAILS: "the session's details cannot be used ({why})",
 }
 
 
 def refund_key(session_id: str) -> str:
     return f"refund:{session_id}"
-
-
-def paid_session_from(session: Mapping[str, Any], correlation_id: str) -> PaidSession:
-    """The provider's session object, checked; anything unusable is `WebhookRejected`. Its
-    journey is the checkout's correlation id, or `correlation_id` for a session that does not
-    name one (not made by Elope's checkout)."""
-    session_id = str(session.get("id") or "")
-    if not session_id:
-        raise WebhookRejected("checkout session has no id")
-    meta = CheckoutMetadata.from_stripe(session.get("metadata"))
-    amount = session.get("amount_total")
-    charged = amount if isinstance(amount, int) and not isinstance(amount, bool) else meta.total.cents
-    try:
-        total = Money(charged)
-    except ValidationFailed:
-        raise WebhookRejected(f"amount_total {charged} is not a usable amount") from None
-    currency = session.get("currency")
-    payment_intent = session.get("payment_intent")
-    return PaidSession(
-        session_id=session_id, package_id=meta.package_id, event_date=meta.event_date,
-        email=meta.email, couple_name=meta.couple_name, phone=meta.phone, amount=total,
-        payment_intent_id=str(payment_intent) if payment_intent else None,
-        journey_id=meta.correlation_id or correlation_id, add_on_ids=meta.add_on_ids,
-        add_on_prices=meta.add_on_prices, priced=meta.total,
-        currency=currency.lower() if isinstance(currency, str) and currency else CURRENCY,
-    )
 
 
 class PaidSessionCompleter:
@@ -112,22 +88,26 @@ class PaidSessionCompleter:
         """Book the session's date, unless it was booked already (nothing happens) or cannot
         be booked (the payment is refunded). Never leaves a paid couple with neither.
         `claim`, when given, runs first in the booking transaction (see Claim)."""
-        paid = paid_session_from(session, correlation_id)
+        try:
+            paid = paid_session_from(session, correlation_id)
+        except WebhookRejected as rejected:
+            return await self._refund_unusable(session, rejected, correlation_id, settle, claim)
         # No span of its own: the caller's (the webhook's "stripe event", the reconciler's
         # hold) is the processing span, and gets the session, the booking and the journey.
         self._tracing.annotate({"stripe.session_id": paid.session_id})
         with self._tracing.journey(paid.journey_id):
-            return await self._complete(paid, correlation_id, settle, claim)
+            try:
+                return await self._complete(paid, correlation_id, settle, claim)
+            except Unstorable as refused:  # the edge let through what the database refuses
+                unusable = WebhookRejected(f"invalid session metadata: {refused.message}")
+        return await self._refund_unusable(session, unusable, correlation_id, settle, claim)
 
     async def _complete(
         self, paid: PaidSession, correlation_id: str, settle: Settle, claim: Claim | None,
     ) -> PaidOutcome:
         if paid.price_mismatch() is not None:
             # Checked before anything else: such a payment is never booked, whatever the date.
-            if claim is not None:
-                async with self._uow() as tx:  # the refund that follows is this delivery's
-                    await claim(tx)
-                    await tx.commit()
+            await self._claim_alone(claim)
             await self._refund(paid, RefundReason.AMOUNT_MISMATCH, correlation_id, settle)
             return PaidOutcome.REFUNDED_AMOUNT_MISMATCH
         async with self._lanes.turn(f"date:{paid.event_date}"):
@@ -140,6 +120,31 @@ class PaidSessionCompleter:
                 return verdict
             await self._refund(paid, verdict, correlation_id, settle)
             return _REFUND_OUTCOMES[verdict]
+
+    async def _refund_unusable(
+        self, session: Mapping[str, Any], rejected: WebhookRejected, correlation_id: str,
+        settle: Settle, claim: Claim | None,
+    ) -> PaidOutcome:
+        """Metadata no retry can make usable: refunded when Elope's checkout held the date
+        (see session_object), else rejected as SPEC §4 says."""
+        session_id = held_session_id(session)
+        async with self._uow() as tx:
+            hold = await tx.holds.get(session_id) if session_id else None
+        if hold is None:
+            raise rejected
+        paid = salvaged(session, hold, rejected)
+        self._tracing.annotate({"stripe.session_id": paid.session_id})
+        with self._tracing.journey(paid.journey_id):
+            await self._claim_alone(claim)
+            await self._refund(paid, RefundReason.UNUSABLE_DETAILS, correlation_id, settle,
+                               why=rejected.message)
+        return PaidOutcome.REFUNDED_UNUSABLE_DETAILS
+
+    async def _claim_alone(self, claim: Claim | None) -> None:
+        if claim is not None:
+            async with self._uow() as tx:  # the refund that follows is this delivery's
+                await claim(tx)
+                await tx.commit()
 
     async def _book_once(
         self, paid: PaidSession, correlation_id: str, settle: Settle, claim: Claim | None,
@@ -201,6 +206,7 @@ class PaidSessionCompleter:
 
     async def _refund(
         self, paid: PaidSession, reason: RefundReason, correlation_id: str, settle: Settle,
+        why: str = "",
     ) -> None:
         if paid.payment_intent_id is None:
             raise WebhookRejected("a paid session without a payment intent cannot be refunded")
@@ -215,9 +221,12 @@ class PaidSessionCompleter:
         if reason is RefundReason.DATE_TAKEN:
             self._metrics.booking_conflict("after_payment")
         self._metrics.paid_session_refunded(reason.value)
-        paid.refunded(refund_id, reason)
         note = _REFUND_NOTES[reason].format(date=paid.event_date, package=paid.package_id,
-                                            mismatch=paid.price_mismatch())
+                                            mismatch=paid.price_mismatch(), why=why)
+        if paid.email:
+            paid.refunded(refund_id, reason)  # its subscriber emails the couple
+        else:
+            note += "; no email could be sent: the session has no usable email address"
         async with self._uow() as tx:
             now = self._clock.now()
             await _record_outcome(tx, paid, now, TimelineEntry(

@@ -35,6 +35,8 @@ from entrypoints.http.controllers.public_catalog import CatalogController
 from entrypoints.http.controllers.stripe_webhook import StripeWebhookController
 from entrypoints.http.dependencies import app_dependencies
 from entrypoints.http.errors import EXCEPTION_HANDLERS
+from entrypoints.http.input_guard import refuse_unstorable_parameters
+from entrypoints.http.input_types import TYPE_DECODERS, WholeNumberSchema
 from entrypoints.http.span_names import UNTRACED_PATHS
 
 API_VERSION = "1.0.0"
@@ -114,6 +116,9 @@ def create_app(
         route_handlers=handlers,  # type: ignore[arg-type]
         dependencies=app_dependencies(elope, tokens),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        type_decoders=TYPE_DECODERS,
+        plugins=[WholeNumberSchema()],
+        before_request=refuse_unstorable_parameters,
         cors_config=CORSConfig(allow_origins=[settings.cors_origin]) if settings.cors_origin else None,
         openapi_config=OpenAPIConfig(
             title="Elope",

@@ -11,6 +11,7 @@ from domain.booking import Booking
 from domain.catalog import AddOn, Package
 from domain.timeline import TimelineEntry
 from domain.webhook_event import WebhookEvent
+from entrypoints.http.input_types import WholeNumber, WireInput
 
 
 class Wire(msgspec.Struct, rename="camel", forbid_unknown_fields=False):
@@ -188,7 +189,7 @@ class HealthRead(Wire):
 # ---- writes --------------------------------------------------------------------------------
 
 
-class CheckoutCreate(Wire, forbid_unknown_fields=False):
+class CheckoutCreate(WireInput, forbid_unknown_fields=False):
     package_slug: str
     event_date: str
     couple_name: str
@@ -197,45 +198,45 @@ class CheckoutCreate(Wire, forbid_unknown_fields=False):
     add_on_ids: list[str] = msgspec.field(default_factory=list)
 
 
-class LoginCreate(Wire):
+class LoginCreate(WireInput):
     email: str
     password: str
 
 
-class CancelCreate(Wire):
+class CancelCreate(WireInput):
     refund: bool = False
 
 
-class BlackoutCreate(Wire):
+class BlackoutCreate(WireInput):
     date: str
     reason: str | None = None
 
 
-class PackageCreate(Wire):
+class PackageCreate(WireInput):
     slug: str
     title: str
     description: str
-    price_cents: int
+    price_cents: WholeNumber
     photo_url: str | None = None
 
 
-class PackageUpdate(Wire):
+class PackageUpdate(WireInput):
     slug: str
     title: str
     description: str
-    price_cents: int
-    version: int
+    price_cents: WholeNumber
+    version: WholeNumber
     photo_url: str | None = None
     active: bool = True
 
 
-class AddOnWrite(Wire):
+class AddOnWrite(WireInput):
     title: str
     description: str
-    price_cents: int
+    price_cents: WholeNumber
     photo_url: str | None = None
     active: bool = True
 
 
-class SimulateCheckoutCreate(Wire):
+class SimulateCheckoutCreate(WireInput):
     session_id: str

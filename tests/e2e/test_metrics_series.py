@@ -75,7 +75,8 @@ async def test_refunds_are_counted_by_reason_whichever_path_asked_for_them(
     assert (canceled.status_code, late.status_code) == (200, 200)
     samples = await scrape(client)
     assert by_label(samples, "elope_refunds_total", "reason") == {
-        "admin_cancel": 1, "date_taken": 1, "amount_mismatch": 0, "package_withdrawn": 0}
+        "admin_cancel": 1, "date_taken": 1, "amount_mismatch": 0, "package_withdrawn": 0,
+        "unusable_details": 0}
     assert value(samples, "elope_paid_session_refunds_total", reason="date_taken") == 1
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from application.payments.checkout_metadata import CheckoutMetadata
-from application.payments.paid_session import paid_session_from
+from application.payments.session_object import paid_session_from
 from domain.booking import BookedAddOn
 from domain.catalog import AddOn
 from domain.errors import ValidationFailed, WebhookRejected
