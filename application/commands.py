@@ -31,6 +31,8 @@ class CreateCheckout(Command):
     email: str
     phone: str | None
     add_on_ids: tuple[str, ...]
+    # Who asked (entrypoints/http/client_address.py): open holds are limited per client.
+    client: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,14 @@ VERSION = "1.38.0"
 DESCRIPTION = "hold owners and rate-limit counters"
 
 STATEMENTS = [
+    # Holds placed before this migration belong to nobody: '' counts for no one.
+    "ALTER TABLE date_hold ADD COLUMN IF NOT EXISTS email varchar(254) NOT NULL DEFAULT ''",
+    "ALTER TABLE date_hold ADD COLUMN IF NOT EXISTS client varchar(64) NOT NULL DEFAULT ''",
+    # Open holds are counted per owner under the owner's lock: only unreleased ones matter.
+    """CREATE INDEX IF NOT EXISTS date_hold_open_by_email ON date_hold (email, expires_at)
+        WHERE released_at IS NULL""",
+    """CREATE INDEX IF NOT EXISTS date_hold_open_by_client ON date_hold (client, expires_at)
+        WHERE released_at IS NULL""",
     """CREATE TABLE IF NOT EXISTS rate_counter (
         name varchar(32) NOT NULL,
         key varchar(64) NOT NULL,

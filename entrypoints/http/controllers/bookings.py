@@ -24,6 +24,7 @@ class BookingsController(Controller):
         self,
         bus: NamedDependency[MessageBus],
         correlation_id: NamedDependency[str],
+        client: NamedDependency[str],
         data: JSONBody[CheckoutCreate],
     ) -> CheckoutRead:
         created: CheckoutCreated = await bus.handle(
@@ -34,6 +35,7 @@ class BookingsController(Controller):
                 email=data.email,
                 phone=data.phone,
                 add_on_ids=tuple(data.add_on_ids),
+                client=client,
                 correlation_id=correlation_id,
             )
         )
