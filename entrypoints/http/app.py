@@ -19,6 +19,7 @@ from adapters.telemetry.server_span_middleware import ServerSpanMiddleware
 from entrypoints.bootstrap import Elope
 from entrypoints.http.admin_auth import admin_guard
 from entrypoints.http.background import background_loops
+from entrypoints.http.client_address import ClientAddresses
 from entrypoints.http.controllers.admin_access import AdminLoginController
 from entrypoints.http.controllers.admin_blackouts import AdminBlackoutsController
 from entrypoints.http.controllers.admin_bookings import AdminBookingsController
@@ -35,6 +36,7 @@ from entrypoints.http.controllers.public_catalog import CatalogController
 from entrypoints.http.controllers.stripe_webhook import StripeWebhookController
 from entrypoints.http.dependencies import app_dependencies
 from entrypoints.http.errors import EXCEPTION_HANDLERS
+from entrypoints.http.rate_limits import STATE_KEY, RouteRateLimits
 from entrypoints.http.span_names import UNTRACED_PATHS
 
 API_VERSION = "1.0.0"
@@ -122,7 +124,10 @@ def create_app(
                 }
             ),
         ),
-        state=State({"jwt_secret": settings.effective_jwt_secret}),
+        state=State({"jwt_secret": settings.effective_jwt_secret,
+                     STATE_KEY: RouteRateLimits(
+                         elope.limiter, ClientAddresses(settings.trusted_proxy_networks),
+                         {"checkout": settings.checkout_rate, "webhook": settings.webhook_rate})}),
         lifespan=[lifespan],
         # Logging is configured once by the process (adapters.telemetry.log_format), with the
         # correlation id on every line; Litestar's own config would replace that handler.

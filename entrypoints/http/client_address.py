@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from litestar import Request
+from litestar.connection import ASGIConnection
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -78,6 +78,6 @@ class ClientAddresses:
                     break
         return client_key(client)
 
-    def of(self, request: Request[Any, Any, Any]) -> str:
+    def of(self, request: ASGIConnection[Any, Any, Any, Any]) -> str:
         peer = request.client.host if request.client else None
         return self.client(peer, request.headers.getall("x-forwarded-for", []))

@@ -7,6 +7,7 @@ from litestar.params import FromPath, JSONBody
 from application.commands import CheckoutCreated, CreateCheckout
 from application.messaging.bus import MessageBus
 from application.queries.bookings import BookingQueries
+from entrypoints.http.rate_limits import rate_limited
 from entrypoints.http.schemas import BookingRead, CheckoutCreate, CheckoutRead, utc
 
 
@@ -19,6 +20,7 @@ class BookingsController(Controller):
         operation_id="createCheckout",
         status_code=201,
         summary="Hold a date and open a Stripe Checkout Session",
+        guards=[rate_limited("checkout")],
     )
     async def checkout(
         self,
