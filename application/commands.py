@@ -44,6 +44,13 @@ class CheckoutCreated:
 
 
 @dataclass(frozen=True)
+class AbandonCheckout(Command):
+    """The couple left the provider's checkout page without paying (its cancel URL)."""
+
+    session_id: str
+
+
+@dataclass(frozen=True)
 class RecordStripeEvent(Command):
     raw_body: bytes
     signature: str | None

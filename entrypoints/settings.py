@@ -225,7 +225,9 @@ class Settings(BaseSettings):
 
     @property
     def cancel_url(self) -> str:
-        return self.stripe_cancel_url or f"{self.base_url}/checkout/canceled"
+        """Stripe's cancel URL; this service's page frees the session's date at once."""
+        return self.stripe_cancel_url or (
+            f"{self.base_url}/checkout/canceled?session_id={{CHECKOUT_SESSION_ID}}")
 
     @property
     def postmark_token(self) -> str | None:
