@@ -26,11 +26,10 @@ class MemoryHoldRepository:
             raise DateUnavailable(str(hold.event_date), "held")
         replaced: list[DateHold] = []
         if per_owner is not None:
+            await self.refuse_past_limit(hold.email, hold.client, now, per_owner)
             replaced = [h for h in self._store.holds.values()
                         if h.is_active(now) and hold.email and hold.client
                         and (h.email, h.client) == (hold.email, hold.client)]
-            _check_owner_limits(hold, now, per_owner, [
-                h for h in self._store.holds.values() if h.is_active(now) and h not in replaced])
             replaced = [dataclasses.replace(old, released_at=now) for old in replaced]
             for old in replaced:
                 self._store.holds[old.session_id] = old
@@ -39,6 +38,15 @@ class MemoryHoldRepository:
                 self._store.holds[old.session_id] = dataclasses.replace(old, released_at=now)
         self._store.holds[hold.session_id] = hold
         return replaced
+
+    async def refuse_past_limit(
+        self, email: str, client: str, now: dt.datetime, per_owner: int,
+    ) -> None:
+        # The couple's own holds from this client do not count: a checkout replaces them.
+        theirs = (email, client) if email and client else None
+        _check_owner_limits({"client": client, "email": email}, now, per_owner, [
+            h for h in self._store.holds.values()
+            if h.is_active(now) and (h.email, h.client) != theirs])
 
     async def get(self, session_id: str) -> DateHold | None:
         return self._store.holds.get(session_id)
@@ -89,9 +97,9 @@ class MemoryHoldRepository:
 
 
 def _check_owner_limits(
-    hold: DateHold, now: dt.datetime, limit: int, active: list[DateHold],
+    owners: dict[str, str], now: dt.datetime, limit: int, active: list[DateHold],
 ) -> None:
-    for owner, value in (("client", hold.client), ("email", hold.email)):
+    for owner, value in owners.items():
         if not value:
             continue
         theirs = [h for h in active if getattr(h, owner) == value]

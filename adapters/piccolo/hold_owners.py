@@ -23,13 +23,15 @@ _REPLACE = """
               settled, email, client"""
 
 # Both owners in one round trip: how many active holds each has, and when the first ends.
+# The couple's own holds from this client are left out: a new checkout replaces them.
 _COUNT = """
     SELECT count(*) FILTER (WHERE client = {}) AS by_client,
            min(expires_at) FILTER (WHERE client = {}) AS client_frees,
            count(*) FILTER (WHERE email = {}) AS by_email,
            min(expires_at) FILTER (WHERE email = {}) AS email_frees
     FROM date_hold
-    WHERE released_at IS NULL AND expires_at > {} AND (client = {} OR email = {})"""
+    WHERE released_at IS NULL AND expires_at > {} AND (client = {} OR email = {})
+      AND (email IS DISTINCT FROM {} OR client IS DISTINCT FROM {})"""
 
 
 def owner_lock_key(owner: str, value: str) -> int:
@@ -55,11 +57,20 @@ async def replace_and_count(
     if hold.email and hold.client:
         replaced = await fetch(connection, HoldRow.raw(
             _REPLACE, now, hold.email, hold.client, now))
-    client, email = hold.client or None, hold.email or None  # '' matches nothing
+    await refuse_past_limit(connection, hold.email, hold.client, now, limit)
+    return replaced
+
+
+async def refuse_past_limit(
+    connection: Connection, email: str, client: str, now: dt.datetime, limit: int,
+) -> None:
+    """TooManyHolds if the client or the email has `limit` active holds besides the ones a
+    checkout of this couple from this client would replace."""
+    client_key, email_key = client or None, email or None  # '' (NULL here) matches nothing
     (row,) = await fetch(connection, HoldRow.raw(
-        _COUNT, client, client, email, email, now, client, email))
+        _COUNT, client_key, client_key, email_key, email_key, now, client_key, email_key,
+        email_key, client_key))
     for owner, count, frees in (("client", row["by_client"], row["client_frees"]),
                                 ("email", row["by_email"], row["email_frees"])):
         if count >= limit:
             raise TooManyHolds(owner, limit, (frees - now).total_seconds())
-    return replaced

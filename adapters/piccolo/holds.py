@@ -70,6 +70,11 @@ class PiccoloHoldRepository:
             raise Conflict(f"checkout session {hold.session_id} already holds a date") from exc
         return [_hold(row) for row in replaced]
 
+    async def refuse_past_limit(
+        self, email: str, client: str, now: dt.datetime, per_owner: int,
+    ) -> None:
+        await owner_limits.refuse_past_limit(self._connection, email, client, now, per_owner)
+
     async def get(self, session_id: str) -> DateHold | None:
         rows = await fetch(self._connection, HoldRow.select(*_COLUMNS).where(
             HoldRow.session_id == session_id))

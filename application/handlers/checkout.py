@@ -60,6 +60,9 @@ async def create_checkout(
             metrics.checkout_conflict(reason.value)
             raise DateUnavailable(str(date), reason.value)
         now = clock.now()
+        async with uow() as tx:
+            # Before the provider is asked: a client past its holds opens no session at all.
+            await tx.holds.refuse_past_limit(email, command.client, now, holds_per_client)
         expires_at = policy.hold_expiry(now)
         # The session first: if the provider fails, nothing was held (502/503, no hold).
         session = await payments.create_checkout_session(

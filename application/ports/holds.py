@@ -24,6 +24,13 @@ class HoldRepository(Protocol):
         changes. Counted under a lock per email and per client, so concurrent placements by
         one owner - on any instance - cannot pass the limit together. '' owns nothing."""
 
+    async def refuse_past_limit(
+        self, email: str, client: str, now: dt.datetime, per_owner: int,
+    ) -> None:
+        """`TooManyHolds` if a checkout by this email from this client would be refused by
+        `place(..., per_owner=...)` now. Takes no lock and changes nothing: a cheap check
+        before a checkout session is opened at the provider, which `place` repeats."""
+
     async def get(self, session_id: str) -> DateHold | None: ...
 
     async def release(self, session_id: str, now: dt.datetime) -> DateHold | None:

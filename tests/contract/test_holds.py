@@ -247,3 +247,20 @@ async def test_holds_of_nobody_count_for_no_one(uow: UnitOfWorkFactory) -> None:
         for i in range(3):
             await tx.holds.place(owned(f"cs_{i}", i, email="", client=""), NOW, per_owner=1)
         await tx.commit()
+
+
+async def test_the_limit_can_be_checked_first_without_counting_the_couples_own_holds(
+    uow: UnitOfWorkFactory,
+) -> None:
+    async with uow() as tx:
+        await tx.holds.place(owned("cs_1", 1, email="a@example.com"), NOW, per_owner=2)
+        await tx.holds.place(owned("cs_2", 2, email="b@example.com"), NOW, per_owner=2)
+        await tx.commit()
+    async with uow() as tx:
+        with pytest.raises(TooManyHolds, match="client"):
+            await tx.holds.refuse_past_limit("c@example.com", "192.0.2.1", at(1), 2)
+        # The couple of cs_1, again from this client: their new checkout would replace it.
+        await tx.holds.refuse_past_limit("a@example.com", "192.0.2.1", at(1), 2)
+        await tx.holds.refuse_past_limit("c@example.com", "192.0.2.9", at(1), 2)
+        await tx.holds.refuse_past_limit("c@example.com", "", at(1), 1)
+        assert await tx.holds.get("cs_1") == owned("cs_1", 1, email="a@example.com")

@@ -5,7 +5,7 @@ own pool and in-process lanes) never pass the limit; the checkout rate limit is 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
@@ -17,11 +17,12 @@ from entrypoints.settings import Settings
 from tests.e2e.conftest import http_client, unique_email
 
 AT_ONCE = 12
+TwoInstances = Callable[..., Awaitable[tuple[Elope, Elope]]]
 
 
 @pytest.fixture
 async def two_instances(real_settings: Settings, clock: SettableClock,
-                        ) -> AsyncIterator[Callable[..., object]]:
+                        ) -> AsyncIterator[TwoInstances]:
     started: list[Elope] = []
 
     async def make(**limits: object) -> tuple[Elope, Elope]:
@@ -49,9 +50,9 @@ async def checkout(client: httpx.AsyncClient, date: str, email: str,
 
 
 async def test_one_clients_simultaneous_checkouts_on_two_instances_hold_at_most_the_limit(
-    two_instances: Callable[..., object], future_date: Callable[[int], str],
+    two_instances: TwoInstances, future_date: Callable[[int], str],
 ) -> None:
-    first, second = await two_instances(holds_per_client=2)  # type: ignore[misc]
+    first, second = await two_instances(holds_per_client=2)
     async with http_client(first) as one, http_client(second) as other:
         answers = await asyncio.gather(*(
             checkout(one if i % 2 else other, future_date(30 + i), unique_email(), "198.51.100.7")
@@ -61,9 +62,9 @@ async def test_one_clients_simultaneous_checkouts_on_two_instances_hold_at_most_
 
 
 async def test_one_emails_simultaneous_checkouts_from_many_clients_hold_at_most_the_limit(
-    two_instances: Callable[..., object], future_date: Callable[[int], str],
+    two_instances: TwoInstances, future_date: Callable[[int], str],
 ) -> None:
-    first, second = await two_instances(holds_per_client=2)  # type: ignore[misc]
+    first, second = await two_instances(holds_per_client=2)
     email = unique_email()
     async with http_client(first) as one, http_client(second) as other:
         answers = await asyncio.gather(*(
