@@ -7,6 +7,7 @@ by every instance. A refusal is SPEC §8's 429 RATE_LIMITED with a Retry-After h
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -14,10 +15,12 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
 
 from application.ports.rate_limits import RateLimit, RateLimiter
-from domain.errors import RateLimited
+from domain.errors import RateLimited, StorageUnavailable
 from entrypoints.http.client_address import ClientAddresses
 
 STATE_KEY = "route_rate_limits"
+
+log = logging.getLogger("elope.http")
 
 
 class RouteRateLimits:
@@ -33,7 +36,13 @@ class RouteRateLimits:
         limit = self._limits.get(name)
         if limit is None:
             return
-        wait = await self._limiter.hit(limit, self._clients.of(connection))
+        try:
+            wait = await self._limiter.hit(limit, self._clients.of(connection))
+        except StorageUnavailable:
+            # Open, not shut: the route answers an outage its own way (a webhook is kept in
+            # the dead-letter queue, a checkout gets 503) - a counter must not pre-empt that.
+            log.warning("rate limit %s not counted: its storage is unavailable", name)
+            return
         if wait is not None:
             raise RateLimited(f"too many {name} requests from this client; try again later",
                               retry_after=wait)

@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import httpx
 
+from application.ports.rate_limits import RateLimit
+from domain.errors import StorageUnavailable
 from tests.e2e.conftest import (
     WEBHOOK,
     MakeElope,
@@ -19,6 +21,16 @@ from tests.e2e.conftest import (
 )
 
 Dates = Callable[[int], str]
+
+
+class CountersDown:
+    """A rate limiter whose storage is unreachable (a database outage)."""
+
+    async def hit(self, limit: RateLimit, key: str) -> float | None:
+        raise StorageUnavailable("the database is unavailable")
+
+    async def blocked_for(self, limit: RateLimit, key: str) -> float | None:
+        raise StorageUnavailable("the database is unavailable")
 
 
 async def start_checkout(client: httpx.AsyncClient, date: str,
@@ -86,3 +98,14 @@ async def test_two_instances_on_one_database_share_one_checkout_budget(
                    for i in range(6)]
 
     assert answers == [201, 201, 201, 201, 429, 429]
+
+
+async def test_a_webhook_is_not_refused_because_its_counter_cannot_be_reached(
+    make_settings: MakeSettings, make_elope: MakeElope,
+) -> None:
+    # The delivery must reach the webhook pipeline, which answers an outage its own way.
+    app = await make_elope(make_settings(webhook_rate_limit="1/hour"), limiter=CountersDown())
+    async with http_client(app) as client:
+        answers = [(await client.post(WEBHOOK, content=b"{}")).status_code for _ in range(3)]
+
+    assert answers == [422, 422, 422]
