@@ -1,6 +1,9 @@
 """Rate limits on PostgreSQL, so every instance on one database shares each budget: one row
 per (limit, key, window), counted by an upsert - one round trip per hit.
 
+The table (migrations/elope_2026_12_07t09_00_00_000000.py) has no Piccolo class: Piccolo
+would add an `id` column it does not have, and the two statements here are plain SQL.
+
 Why not the `limits` library here: it has no PostgreSQL storage, and its Redis one would make
 the real preset depend on a second service. Fixed windows aligned to the epoch (a burst across
 a window's edge may get up to twice the amount), with the database's clock, so instances

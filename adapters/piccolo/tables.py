@@ -151,11 +151,3 @@ ALL_TABLES: tuple[type[Table], ...] = (
     BlackoutRow, WebhookEventRow, TimelineRow, OutboxRow, SentMailRow, AdminUserRow,
 )
 
-
-class RateCounterRow(Table, tablename="rate_counter"):
-    """Hits per limit, key and fixed window (adapters/piccolo/rate_limits.py writes it in SQL)."""
-
-    name = Varchar(length=32)
-    key = Varchar(length=64)
-    window_start = Timestamptz()
-    hits = Integer()
