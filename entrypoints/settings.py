@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from application.ports.rate_limits import RateLimit, parse_rate
@@ -104,17 +104,11 @@ class Settings(BaseSettings):
         parse_trusted_proxies(value)  # a bad entry stops start-up here, named
         return value
 
-    @field_validator("checkout_rate_limit")
+    @field_validator("checkout_rate_limit", "webhook_rate_limit")
     @classmethod
-    def _checkout_rate(cls, value: str) -> str:
-        parse_rate(value, "checkout")
-        return value
-
-    @field_validator("webhook_rate_limit")
-    @classmethod
-    def _webhook_rate(cls, value: str) -> str:
-        if value.strip() != "0":
-            parse_rate(value, "webhook")
+    def _rate(cls, value: str, info: ValidationInfo) -> str:
+        if not (info.field_name == "webhook_rate_limit" and value.strip() == "0"):  # 0: off
+            parse_rate(value, "any")
         return value
 
     @field_validator("otel_traces_sampler", mode="before")
