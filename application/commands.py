@@ -31,6 +31,8 @@ class CreateCheckout(Command):
     email: str
     phone: str | None
     add_on_ids: tuple[str, ...]
+    # Who asked (entrypoints/http/client_address.py): open holds are limited per client.
+    client: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,13 @@ class CheckoutCreated:
     session_id: str
     expires_at: dt.datetime
     total_cents: int
+
+
+@dataclass(frozen=True)
+class AbandonCheckout(Command):
+    """The couple left the provider's checkout page without paying (its cancel URL)."""
+
+    session_id: str
 
 
 @dataclass(frozen=True)

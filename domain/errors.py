@@ -47,7 +47,20 @@ class Unauthorized(DomainError):
 
 
 class RateLimited(DomainError):
-    """Too many attempts; the caller must wait."""
+    """Too many attempts; the caller must wait (`retry_after` seconds, when known)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TooManyHolds(RateLimited):
+    """The client (or the email) already holds as many dates as it may (HOLDS_PER_CLIENT)."""
+
+    def __init__(self, owner: str, limit: int, retry_after: float | None = None) -> None:
+        super().__init__(
+            f"this {owner} already holds {limit} date{'s' if limit != 1 else ''} in checkouts"
+            " not yet paid; pay or cancel one (or wait for it to expire) first", retry_after)
 
 
 class WebhookRejected(DomainError):

@@ -21,6 +21,10 @@ class DateHold:
     # and was superseded by a newer checkout is released but not settled: the reconciler must
     # still ask the provider whether it was paid.
     settled: bool = False
+    # Who holds it: the couple's email (normalized) and the client that asked (its address
+    # key), so open holds can be counted per owner. '' (holds from before) is nobody.
+    email: str = ""
+    client: str = ""
 
     def is_active(self, now: dt.datetime) -> bool:
         """Active until released or expired: an expired hold blocks nobody."""

@@ -1,7 +1,7 @@
 """The composition root: the one place a preset's adapters are wired into the bus.
 
 `bootstrap(settings)` gives the preset's real adapters; tests pass fakes for any port by its
-name (uow, payments, mailer, calendar, clock, hasher, throttle, metrics, tracing). Handlers
+name (uow, payments, mailer, calendar, clock, hasher, limiter, metrics, tracing). Handlers
 and subscribers get their ports by parameter name (cosmicpython's bootstrap), from one table.
 """
 
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.argon2_hasher import Argon2Hasher
-from adapters.memory.login_throttle import MemoryLoginThrottle
 from adapters.memory.processors import MemoryProcessors
+from adapters.memory.rate_limits import MemoryRateLimiter
 from adapters.memory.store import MemoryStore
 from adapters.memory.taken_dates import MemoryTakenDates
 from adapters.memory.unit_of_work import memory_uow_factory
@@ -26,6 +26,7 @@ from adapters.piccolo.database import PiccoloDatabase
 from adapters.piccolo.notification_listener import NotificationListener
 from adapters.piccolo.outbox_notifications import OUTBOX_CHANNEL
 from adapters.piccolo.processor_lock import ProcessorLock
+from adapters.piccolo.rate_limits import PiccoloRateLimiter
 from adapters.piccolo.taken_dates import PiccoloTakenDates
 from adapters.piccolo.unit_of_work import piccolo_uow_factory
 from adapters.stand_ins.local_checkout import LocalCheckout
@@ -43,11 +44,11 @@ from application.payments.inbox import WebhookInbox
 from application.payments.paid_session import PaidSessionCompleter
 from application.ports.calendar import CalendarProvider
 from application.ports.clock import Clock
-from application.ports.login_throttle import LoginThrottle
 from application.ports.mail import Mailer
 from application.ports.password_hasher import PasswordHasher
 from application.ports.payment import PaymentProvider
 from application.ports.processors import Processors
+from application.ports.rate_limits import RateLimiter
 from application.ports.taken_dates import TakenDatesSource
 from application.ports.tracing import Tracing
 from application.ports.unit_of_work import UnitOfWorkFactory
@@ -99,6 +100,9 @@ class Elope:
     notifications: NotificationListener | None
     # Stripe, mail and calendar: which adapter each uses, and why.
     integrations: Integrations
+    # Per-client budgets (logins, checkouts, webhooks): in PostgreSQL in the real preset, so
+    # they hold across instances.
+    limiter: RateLimiter
 
     async def start(self) -> None:
         """Open what the preset needs open (the database pool) before serving."""
@@ -124,7 +128,7 @@ def bootstrap(
     settings: Settings, *, uow: UnitOfWorkFactory | None = None,
     payments: PaymentProvider | None = None, mailer: Mailer | None = None,
     calendar: CalendarProvider | None = None, clock: Clock | None = None,
-    hasher: PasswordHasher | None = None, throttle: LoginThrottle | None = None,
+    hasher: PasswordHasher | None = None, limiter: RateLimiter | None = None,
     metrics: PrometheusMetrics | None = None, tracing: Tracing | None = None,
 ) -> Elope:
     metrics = metrics or PrometheusMetrics()
@@ -147,10 +151,12 @@ def bootstrap(
         processors = MemoryProcessors(store)
         uow = uow or memory_uow_factory(store, on_outbox_commit=wake, trace=tracing)
         taken = MemoryTakenDates(uow)
+        limiter = limiter or MemoryRateLimiter()
     else:
         database = _database(settings)
         metrics.set_pool_reader(database.pool_usage, max_size=settings.db_pool_max)
         processors = lock = ProcessorLock()
+        limiter = limiter or PiccoloRateLimiter(database)
         taken, catalog_cache, notifications, changed_here = _kept_reads(settings, database,
                                                                         policy, wake, lock)
         uow = uow or piccolo_uow_factory(database, metrics, on_outbox_commit=wake,
@@ -173,7 +179,7 @@ def bootstrap(
         "photo_schemes": HTTP_OR_HTTPS if settings.is_mock else HTTPS_ONLY,
         "mailer": integrations.mail.adapter,
         "hasher": hasher or Argon2Hasher(),
-        "throttle": throttle or MemoryLoginThrottle(max_failures=5, window_seconds=15 * 60),
+        "limiter": limiter, "holds_per_client": settings.holds_per_client,
     }
     for event_type, subscribers in EVENT_HANDLERS.items():
         for subscriber in subscribers:
@@ -183,7 +189,7 @@ def bootstrap(
     queries = Queries(availability, BlackoutQueries(uow), BookingQueries(uow),
                       CatalogQueries(uow, catalog_cache), WebhookQueries(uow), AdminQueries(uow))
     return Elope(settings, bus, queries, relay, uow, payments, metrics, clock, database, store,
-                 notifications, integrations)
+                 notifications, integrations, limiter)
 
 
 def _kept_reads(

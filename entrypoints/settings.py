@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from application.ports.rate_limits import RateLimit, parse_rate
 from domain.errors import ValidationFailed
 from domain.event_date import EventDate
+from entrypoints.http.client_address import Network, parse_trusted_proxies
 
 # Fixed so a developer can sign test webhooks by hand; printed at start, mock preset only.
 MOCK_WEBHOOK_SECRET = "whsec_elope_mock_preset_dev_secret"
@@ -29,6 +31,15 @@ class Settings(BaseSettings):
     api_port: int = Field(3001, ge=1, le=65535)
     public_url: str | None = None
     cors_origin: str | None = None
+    # Proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For is believed
+    # when they are the peer; none by default: every limit keys on the peer address.
+    trusted_proxies: str = ""
+    # Open holds one client (and one email) may have at once; limits per client, keyed on
+    # the client address (entrypoints/http/client_address.py).
+    holds_per_client: int = Field(2, ge=1)
+    checkout_rate_limit: str = "10/minute"
+    # "0" turns it off.
+    webhook_rate_limit: str = "100/second"
     jwt_secret: SecretStr | None = None
     database_url: SecretStr | None = None
     db_pool_min: int = Field(1, ge=0, le=100)
@@ -100,6 +111,19 @@ class Settings(BaseSettings):
             raise ValueError(f"'{value}' is not a known IANA time zone") from None
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        parse_trusted_proxies(value)  # a bad entry stops start-up here, named
+        return value
+
+    @field_validator("checkout_rate_limit", "webhook_rate_limit")
+    @classmethod
+    def _rate(cls, value: str, info: ValidationInfo) -> str:
+        if not (info.field_name == "webhook_rate_limit" and value.strip() == "0"):  # 0: off
+            parse_rate(value, "any")
+        return value
+
     @field_validator("otel_traces_sampler", mode="before")
     @classmethod
     def _sampler_name(cls, value: object) -> object:
@@ -161,6 +185,21 @@ class Settings(BaseSettings):
         return "console" if self.is_mock else "json"
 
     @property
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        return parse_trusted_proxies(self.trusted_proxies)
+
+    @property
+    def checkout_rate(self) -> RateLimit:
+        return parse_rate(self.checkout_rate_limit, "checkout")
+
+    @property
+    def webhook_rate(self) -> RateLimit | None:
+        """None when WEBHOOK_RATE_LIMIT is 0 (off)."""
+        if self.webhook_rate_limit.strip() == "0":
+            return None
+        return parse_rate(self.webhook_rate_limit, "webhook")
+
+    @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.business_timezone)
 
@@ -193,7 +232,9 @@ class Settings(BaseSettings):
 
     @property
     def cancel_url(self) -> str:
-        return self.stripe_cancel_url or f"{self.base_url}/checkout/canceled"
+        """Stripe's cancel URL; this service's page frees the session's date at once."""
+        return self.stripe_cancel_url or (
+            f"{self.base_url}/checkout/canceled?session_id={{CHECKOUT_SESSION_ID}}")
 
     @property
     def postmark_token(self) -> str | None:

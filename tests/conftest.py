@@ -25,13 +25,18 @@ pytest_plugins = ["tests.postgres_fixtures"]
 
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "correct horse battery"
+# Every request of a test comes from one client address (the ASGI test transport's), while
+# the tests play many couples: the per-client limits are raised for them, and the tests of
+# the limits set their own.
+MANY_CLIENTS_AT_ONCE = {"holds_per_client": 10_000, "checkout_rate_limit": "100000/second",
+                        "webhook_rate_limit": "100000/second"}
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return load_settings(
         adapters_preset="mock", mail_sink_dir=tmp_path / "mail", admin_email=ADMIN_EMAIL,
-        admin_password=ADMIN_PASSWORD, mock_calendar_busy_dates="",
+        admin_password=ADMIN_PASSWORD, mock_calendar_busy_dates="", **MANY_CLIENTS_AT_ONCE,
     )
 
 

@@ -11,6 +11,7 @@ from piccolo.custom_types import Combinable
 from piccolo.query.functions import Coalesce
 from piccolo.querystring import QueryString
 
+from adapters.piccolo import hold_owners as owner_limits
 from adapters.piccolo.prepared import Prepared
 from adapters.piccolo.statements import Connection, execute, fetch, write
 from adapters.piccolo.tables import HoldRow
@@ -19,7 +20,8 @@ from domain.event_date import EventDate
 from domain.hold import DateHold
 
 _COLUMNS = (HoldRow.session_id, HoldRow.event_date, HoldRow.expires_at, HoldRow.released_at,
-            HoldRow.correlation_id, HoldRow.package_id, HoldRow.settled)
+            HoldRow.correlation_id, HoldRow.package_id, HoldRow.settled, HoldRow.email,
+            HoldRow.client)
 # Raw: Piccolo binds every value as a parameter, and a cached generic plan cannot match
 # `settled = $1` to the partial index date_hold_unsettled (WHERE NOT settled); a literal can.
 _UNSETTLED = QueryString("NOT {}", HoldRow.settled)
@@ -30,7 +32,7 @@ def _hold(row: dict[str, Any]) -> DateHold:
         session_id=row["session_id"], event_date=EventDate(row["event_date"]),
         expires_at=row["expires_at"], released_at=row["released_at"],
         correlation_id=row["correlation_id"], package_id=row["package_id"],
-        settled=row["settled"],
+        settled=row["settled"], email=row["email"], client=row["client"],
     )
 
 
@@ -47,7 +49,11 @@ class PiccoloHoldRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    async def place(self, hold: DateHold, now: dt.datetime) -> None:
+    async def place(
+        self, hold: DateHold, now: dt.datetime, *, per_owner: int | None = None,
+    ) -> list[DateHold]:
+        replaced = [] if per_owner is None else await owner_limits.replace_and_count(
+            self._connection, hold, now, per_owner)
         await execute(self._connection, HoldRow.update({HoldRow.released_at: now}).where(
             (HoldRow.event_date == hold.event_date.value) & HoldRow.released_at.is_null()
             & (HoldRow.expires_at <= now)))
@@ -56,12 +62,18 @@ class PiccoloHoldRepository:
                 session_id=hold.session_id, event_date=hold.event_date.value,
                 expires_at=hold.expires_at, released_at=hold.released_at,
                 correlation_id=hold.correlation_id, package_id=hold.package_id,
-                settled=hold.settled,
+                settled=hold.settled, email=hold.email, client=hold.client,
             )))
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "date_hold_one_unreleased_per_date":
                 raise DateUnavailable(str(hold.event_date), "held") from exc
             raise Conflict(f"checkout session {hold.session_id} already holds a date") from exc
+        return [_hold(row) for row in replaced]
+
+    async def refuse_past_limit(
+        self, email: str, client: str, now: dt.datetime, per_owner: int,
+    ) -> None:
+        await owner_limits.refuse_past_limit(self._connection, email, client, now, per_owner)
 
     async def get(self, session_id: str) -> DateHold | None:
         rows = await fetch(self._connection, HoldRow.select(*_COLUMNS).where(
@@ -108,7 +120,7 @@ _RELEASE = """
     UPDATE date_hold SET released_at = coalesce(date_hold.released_at, {}), settled = true
     FROM was WHERE date_hold.session_id = was.session_id
     RETURNING was.session_id, was.event_date, was.expires_at, was.released_at,
-              was.correlation_id, was.package_id, was.settled"""
+              was.correlation_id, was.package_id, was.settled, was.email, was.client"""
 
 _CLAIM = """
     UPDATE date_hold SET reconcile_after = {}
@@ -120,4 +132,4 @@ _CLAIM = """
         LIMIT {}
         FOR UPDATE SKIP LOCKED)
     RETURNING session_id, event_date, expires_at, released_at, correlation_id, package_id,
-              settled"""
+              settled, email, client"""

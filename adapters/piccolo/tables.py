@@ -84,6 +84,8 @@ class HoldRow(Table, tablename="date_hold"):
     correlation_id = Varchar(length=128)
     package_id = Varchar(length=64)
     reconcile_after = Timestamptz(null=True, default=None)
+    email = Varchar(length=254, default="")
+    client = Varchar(length=64, default="")
 
 
 class EarlyRefundRow(Table, tablename="early_refund"):
@@ -149,3 +151,4 @@ ALL_TABLES: tuple[type[Table], ...] = (
     PackageRow, AddOnRow, CustomerRow, BookingRow, BookingAddOnRow, HoldRow, EarlyRefundRow,
     BlackoutRow, WebhookEventRow, TimelineRow, OutboxRow, SentMailRow, AdminUserRow,
 )
+

@@ -8,6 +8,7 @@ from typing import Any
 
 from application import commands as c
 from application.handlers import (
+    abandon_checkout,
     admin_access,
     admin_bookings,
     blackouts,
@@ -19,6 +20,7 @@ from application.handlers import (
 
 COMMAND_HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.CreateCheckout: checkout.create_checkout,
+    c.AbandonCheckout: abandon_checkout.abandon_checkout,
     c.RecordStripeEvent: stripe_webhook.record_stripe_event,
     c.ReplayStripeEvent: stripe_webhook.replay_stripe_event,
     c.ReconcileHolds: reconcile.reconcile_holds,

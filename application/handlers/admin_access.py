@@ -6,8 +6,8 @@ import logging
 
 from application.commands import CreateAdmin, LogIn
 from application.ids import new_id
-from application.ports.login_throttle import LoginThrottle
 from application.ports.password_hasher import PasswordHasher
+from application.ports.rate_limits import RateLimit, RateLimiter
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.redaction import mask_email
 from domain.admin_user import AdminUser
@@ -15,16 +15,18 @@ from domain.customer import normalize_email
 from domain.errors import RateLimited, Unauthorized, ValidationFailed
 
 MIN_PASSWORD = 5
+# SPEC §5: 5 failed attempts per 15 minutes per client.
+FAILED_LOGINS = RateLimit("login", 5, 15 * 60)
 
 log = logging.getLogger("elope.admin")
 
 
 async def log_in(
-    command: LogIn, *, uow: UnitOfWorkFactory, hasher: PasswordHasher, throttle: LoginThrottle,
+    command: LogIn, *, uow: UnitOfWorkFactory, hasher: PasswordHasher, limiter: RateLimiter,
 ) -> AdminUser:
     """The admin whose password matches; a client with too many recent failures is refused
     before its password is even looked at."""
-    if throttle.is_blocked(command.client):
+    if await limiter.blocked_for(FAILED_LOGINS, command.client) is not None:
         _refused(command, "throttled")
         raise RateLimited("too many failed logins; try again in 15 minutes")
     async with uow() as tx:
@@ -33,7 +35,7 @@ async def log_in(
     # reveal which emails exist.
     matches = await hasher.verify(user.password_hash if user else None, command.password)
     if user is None or not matches:
-        throttle.record_failure(command.client)
+        await limiter.hit(FAILED_LOGINS, command.client)
         _refused(command, "unknown_email" if user is None else "wrong_password")
         raise Unauthorized("wrong email or password")
     return user

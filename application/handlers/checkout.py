@@ -29,10 +29,13 @@ log = logging.getLogger("elope.checkout")
 async def create_checkout(
     command: CreateCheckout, *, uow: UnitOfWorkFactory, payments: PaymentProvider,
     availability: AvailabilityQueries, lanes: SerialLanes, clock: Clock,
-    policy: BookingPolicy, tracing: Tracing, metrics: Metrics,
+    policy: BookingPolicy, tracing: Tracing, metrics: Metrics, holds_per_client: int,
 ) -> CheckoutCreated:
-    """Validate everything first (400, then 404), then the date (409); a rejected checkout
-    changes nothing. On success the date is held until the session expires."""
+    """Validate everything first (400, then 404), then the date (409), then the owner's
+    open holds (429: at most `holds_per_client` per client and per email); a rejected
+    checkout changes nothing. On success the date is held until the session expires, and
+    the same couple's (email and client) earlier open holds are released and their sessions
+    closed: a newer checkout replaces them."""
     date = EventDate.parse(command.event_date)
     email = normalize_email(command.email)
     couple_name = normalize_couple_name(command.couple_name)
@@ -57,13 +60,19 @@ async def create_checkout(
             metrics.checkout_conflict(reason.value)
             raise DateUnavailable(str(date), reason.value)
         now = clock.now()
+        async with uow() as tx:
+            # Before the provider is asked: a client past its holds opens no session at all.
+            await tx.holds.refuse_past_limit(email, command.client, now, holds_per_client)
         expires_at = policy.hold_expiry(now)
         # The session first: if the provider fails, nothing was held (502/503, no hold).
         session = await payments.create_checkout_session(
             CheckoutRequest(items, email, expires_at, metadata)
         )
 
+        replaced: list[DateHold] = []
+
         async def hold_the_date() -> None:
+            replaced.clear()  # a retried attempt starts again
             async with uow() as tx:
                 await tx.lock_date(date)
                 # Checked again under the date lock: the availability read above took no
@@ -73,10 +82,17 @@ async def create_checkout(
                     raise DateUnavailable(str(date), closed.value)
                 if await tx.packages.get(package.id) is None:
                     raise Conflict(f"package '{package.slug}' was removed meanwhile")
-                await tx.holds.place(
+                replaced.extend(await tx.holds.place(
                     DateHold(session.session_id, date, expires_at,
-                             correlation_id=command.correlation_id, package_id=package.id), now,
-                )
+                             correlation_id=command.correlation_id, package_id=package.id,
+                             email=email, client=command.client),
+                    now, per_owner=holds_per_client,
+                ))
+                for old in replaced:
+                    await tx.timeline.add(TimelineEntry(
+                        old.session_id, now, TimelineKind.HOLD,
+                        f"hold on {old.event_date} released: the same couple started checkout"
+                        f" {session.session_id}", old.correlation_id))
                 await tx.timeline.add(TimelineEntry(
                     session.session_id, now, TimelineKind.CHECKOUT,
                     f"checkout for {package.slug} on {date}, total {priced.total.cents} cents,"
@@ -94,6 +110,11 @@ async def create_checkout(
             # is not held for them.
             await _expire_quietly(payments, session.session_id)
             raise
+    for old in replaced:
+        # Its date is free again already; its session must not be paid for any more.
+        log.info("checkout %s replaces %s of the same couple", session.session_id,
+                 old.session_id)
+        await _expire_quietly(payments, old.session_id)
     log.info("checkout %s: %s on %s, %d cents, held until %s", session.session_id,
              package.slug, date, priced.total.cents, expires_at.isoformat())
     # The hold's end, not the session's: a provider may keep the session open a little longer

@@ -8,11 +8,28 @@ from domain.hold import DateHold
 
 
 class HoldRepository(Protocol):
-    """Checkout holds. At most one active (unreleased, unexpired) hold per date."""
+    """Checkout holds. At most one active (unreleased, unexpired) hold per date, and at most
+    a given number per owner (email, client)."""
 
-    async def place(self, hold: DateHold, now: dt.datetime) -> None:
+    async def place(
+        self, hold: DateHold, now: dt.datetime, *, per_owner: int | None = None,
+    ) -> list[DateHold]:
         """Raises `DateUnavailable('held')` when another active hold covers the date. Lapsed
-        holds on the date are released (not settled) to make room."""
+        holds on the date are released (not settled) to make room.
+
+        With `per_owner`: the active holds of the same email *from the same client* are
+        replaced - released (not settled: their sessions may still be paid) and returned, for
+        the caller to close at the provider; then, if the hold's email or its client would
+        have more than `per_owner` active holds, `TooManyHolds` is raised and nothing
+        changes. Counted under a lock per email and per client, so concurrent placements by
+        one owner - on any instance - cannot pass the limit together. '' owns nothing."""
+
+    async def refuse_past_limit(
+        self, email: str, client: str, now: dt.datetime, per_owner: int,
+    ) -> None:
+        """`TooManyHolds` if a checkout by this email from this client would be refused by
+        `place(..., per_owner=...)` now. Takes no lock and changes nothing: a cheap check
+        before a checkout session is opened at the provider, which `place` repeats."""
 
     async def get(self, session_id: str) -> DateHold | None: ...
 

@@ -54,7 +54,8 @@ def serve(settings: Settings, host: str, port: int | None, workers: int) -> int:
         plan = worker_processes.WorkerPlan(host=host, port=port, loop=loop, http=http)
         return worker_processes.Supervisor(plan, workers).run()
     uvicorn.run(worker_processes.APP, factory=True, host=host, port=port,
-                workers=workers, loop=loop, http=http, log_config=None, access_log=False)
+                workers=workers, loop=loop, http=http, log_config=None, access_log=False,
+                proxy_headers=worker_processes.PROXY_HEADERS)
     return 0
 
 

@@ -32,6 +32,10 @@ from types import FrameType
 import uvicorn
 
 APP = "entrypoints.asgi:create_asgi_app"
+# Off: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 (FORWARDED_ALLOW_IPS)
+# and hand the app whatever a local client wrote there as its address. The app decides whom
+# to believe, from TRUSTED_PROXIES (entrypoints/http/client_address.py).
+PROXY_HEADERS = False
 # A worker that dies sooner than this after its start most likely cannot start at all (the
 # database is unreachable, the code is broken): it is replaced after a growing pause, and after
 # a few such deaths in a row the service gives up rather than spin. One that lived longer is
@@ -98,7 +102,7 @@ def run_worker(plan: WorkerPlan, parent: int) -> None:
     sock = bound_socket(plan.host, plan.port, reuse_port=True)
     server = uvicorn.Server(uvicorn.Config(
         APP, factory=True, host=plan.host, port=plan.port, loop=plan.loop, http=plan.http,
-        log_config=None, access_log=False))
+        log_config=None, access_log=False, proxy_headers=PROXY_HEADERS))
     threading.Thread(target=_stop_when_orphaned, args=(server, parent), daemon=True).start()
     # uvicorn raises the SIGINT it handled again once it has shut down (a terminal's Ctrl+C
     # reaches every process in the group); the shutdown is done, so end without a traceback.

@@ -19,6 +19,7 @@ from adapters.telemetry.server_span_middleware import ServerSpanMiddleware
 from entrypoints.bootstrap import Elope
 from entrypoints.http.admin_auth import AdminTokens, admin_guard
 from entrypoints.http.background import background_loops
+from entrypoints.http.client_address import ClientAddresses
 from entrypoints.http.controllers.admin_access import AdminLoginController
 from entrypoints.http.controllers.admin_blackouts import AdminBlackoutsController
 from entrypoints.http.controllers.admin_bookings import AdminBookingsController
@@ -37,6 +38,7 @@ from entrypoints.http.dependencies import app_dependencies
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.input_guard import refuse_unstorable_parameters
 from entrypoints.http.input_types import TYPE_DECODERS, WholeNumberSchema
+from entrypoints.http.rate_limits import STATE_KEY, RouteRateLimits
 from entrypoints.http.span_names import UNTRACED_PATHS
 
 API_VERSION = "1.0.0"
@@ -130,7 +132,10 @@ def create_app(
                 }
             ),
         ),
-        state=State({"admin_tokens": tokens}),
+        state=State({"admin_tokens": tokens,
+                     STATE_KEY: RouteRateLimits(
+                         elope.limiter, ClientAddresses(settings.trusted_proxy_networks),
+                         {"checkout": settings.checkout_rate, "webhook": settings.webhook_rate})}),
         lifespan=[lifespan],
         # Logging is configured once by the process (adapters.telemetry.log_format), with the
         # correlation id on every line; Litestar's own config would replace that handler.

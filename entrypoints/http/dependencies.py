@@ -9,7 +9,8 @@ from litestar.di import Provide
 
 from entrypoints.bootstrap import Elope
 from entrypoints.http.admin_auth import AdminTokens
-from entrypoints.http.request_context import client_of, request_id_of
+from entrypoints.http.client_address import ClientAddresses
+from entrypoints.http.request_context import request_id_of
 
 
 def app_dependencies(elope: Elope, tokens: AdminTokens) -> dict[str, Provide]:
@@ -29,7 +30,9 @@ def app_dependencies(elope: Elope, tokens: AdminTokens) -> dict[str, Provide]:
     provided = {name: Provide(_always(value), sync_to_thread=False, use_cache=True)
                 for name, value in shared.items()}
     provided["correlation_id"] = Provide(request_id_of, sync_to_thread=False)
-    provided["client"] = Provide(client_of, sync_to_thread=False)
+    # Every per-client limit keys on this one value (see client_address.py).
+    clients = ClientAddresses(elope.settings.trusted_proxy_networks)
+    provided["client"] = Provide(clients.of, sync_to_thread=False)
     return provided
 
 

@@ -4,6 +4,7 @@ domain errors, Litestar's own (validation, unknown route, wrong method) and the 
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -69,7 +70,11 @@ def error_response(
 def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, str]]:
     for error_class, status, code in DOMAIN_ERRORS:
         if isinstance(exc, error_class):
-            return error_response(request, status, code, exc.message)
+            response = error_response(request, status, code, exc.message)
+            if isinstance(exc, RateLimited) and exc.retry_after is not None:
+                # Whole seconds, rounded up (RFC 9110 delay-seconds): never "retry now".
+                response.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+            return response
     return on_unexpected(request, exc)
 
 

@@ -14,7 +14,3 @@ def request_id_of(request: Request[Any, Any, Any]) -> str:
     state = request.scope.get("state") or {}
     return str(state.get("request_id") or get_correlation_id() or "")
 
-
-def client_of(request: Request[Any, Any, Any]) -> str:
-    """Who is asking: the peer address."""
-    return request.client.host if request.client else "unknown"

@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from application.ports.unit_of_work import UnitOfWorkFactory
-from domain.errors import Conflict, DateUnavailable
+from domain.errors import Conflict, DateUnavailable, TooManyHolds
 from domain.hold import DateHold
 from tests.contract.samples import DAY, LEASE, NOW, at, day, hold
 
@@ -188,3 +188,79 @@ async def test_mark_settled_releases_and_settles_like_release(uow: UnitOfWorkFac
             hold("cs_1"), released_at=at(5), settled=True)
         assert await tx.holds.get("cs_nope") is None
         assert await tx.holds.active_on(DAY, at(6)) is None
+
+
+def owned(session_id: str, day_offset: int, *, email: str = "ada@example.com",
+          client: str = "192.0.2.1") -> DateHold:
+    return dataclasses.replace(hold(session_id, date=day(day_offset)), email=email,
+                               client=client)
+
+
+async def test_an_owner_past_its_limit_is_refused_and_nothing_changes(
+    uow: UnitOfWorkFactory,
+) -> None:
+    async with uow() as tx:
+        await tx.holds.place(owned("cs_1", 1, email="a@example.com"), NOW, per_owner=2)
+        await tx.holds.place(owned("cs_2", 2, email="b@example.com"), NOW, per_owner=2)
+        await tx.commit()
+    async with uow() as tx:
+        with pytest.raises(TooManyHolds) as refused:
+            await tx.holds.place(owned("cs_3", 3, email="c@example.com"), at(10), per_owner=2)
+    assert "client" in refused.value.message
+    assert refused.value.retry_after == pytest.approx(20 * 60)
+    async with uow() as tx:
+        assert await tx.holds.get("cs_3") is None
+        # Another client, and the first one once a hold has lapsed, may hold again.
+        await tx.holds.place(owned("cs_4", 4, email="d@example.com", client="192.0.2.2"),
+                             at(10), per_owner=2)
+        await tx.holds.place(owned("cs_5", 5, email="e@example.com"), at(31), per_owner=2)
+        await tx.commit()
+
+
+async def test_one_email_is_limited_across_clients(uow: UnitOfWorkFactory) -> None:
+    async with uow() as tx:
+        await tx.holds.place(owned("cs_1", 1, client="192.0.2.1"), NOW, per_owner=2)
+        await tx.holds.place(owned("cs_2", 2, client="192.0.2.2"), NOW, per_owner=2)
+        with pytest.raises(TooManyHolds, match="email"):
+            await tx.holds.place(owned("cs_3", 3, client="192.0.2.3"), NOW, per_owner=2)
+
+
+async def test_the_same_couple_from_the_same_client_replaces_its_older_holds(
+    uow: UnitOfWorkFactory,
+) -> None:
+    async with uow() as tx:
+        await tx.holds.place(owned("cs_1", 1), NOW, per_owner=1)
+        replaced = await tx.holds.place(owned("cs_2", 2), at(1), per_owner=1)
+        await tx.commit()
+    assert [(h.session_id, h.released_at) for h in replaced] == [("cs_1", at(1))]
+    async with uow() as tx:
+        old = await tx.holds.get("cs_1")
+        assert old is not None and old.released_at == at(1)
+        # Released but not settled: the replaced session might still be paid.
+        assert not old.settled
+        assert await tx.holds.active_on(day(1), at(1)) is None
+        assert await tx.holds.get("cs_2") == owned("cs_2", 2)
+
+
+async def test_holds_of_nobody_count_for_no_one(uow: UnitOfWorkFactory) -> None:
+    async with uow() as tx:
+        for i in range(3):
+            await tx.holds.place(owned(f"cs_{i}", i, email="", client=""), NOW, per_owner=1)
+        await tx.commit()
+
+
+async def test_the_limit_can_be_checked_first_without_counting_the_couples_own_holds(
+    uow: UnitOfWorkFactory,
+) -> None:
+    async with uow() as tx:
+        await tx.holds.place(owned("cs_1", 1, email="a@example.com"), NOW, per_owner=2)
+        await tx.holds.place(owned("cs_2", 2, email="b@example.com"), NOW, per_owner=2)
+        await tx.commit()
+    async with uow() as tx:
+        with pytest.raises(TooManyHolds, match="client"):
+            await tx.holds.refuse_past_limit("c@example.com", "192.0.2.1", at(1), 2)
+        # The couple of cs_1, again from this client: their new checkout would replace it.
+        await tx.holds.refuse_past_limit("a@example.com", "192.0.2.1", at(1), 2)
+        await tx.holds.refuse_past_limit("c@example.com", "192.0.2.9", at(1), 2)
+        await tx.holds.refuse_past_limit("c@example.com", "", at(1), 1)
+        assert await tx.holds.get("cs_1") == owned("cs_1", 1, email="a@example.com")

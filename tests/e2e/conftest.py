@@ -31,7 +31,7 @@ from entrypoints.asgi import prepare_mock_preset
 from entrypoints.bootstrap import Elope, bootstrap
 from entrypoints.http.app import create_asgi
 from entrypoints.settings import Settings, load_settings
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, MANY_CLIENTS_AT_ONCE
 from tests.fakes.stripe_server import FakeStripe
 
 Checkout = Callable[..., Awaitable[httpx.Response]]
@@ -130,7 +130,7 @@ def make_settings(preset: str, database_url: str | None, tmp_path: Path,
         values: dict[str, Any] = {
             "adapters_preset": preset, "mail_sink_dir": tmp_path / "mail",
             "admin_email": ADMIN_EMAIL, "admin_password": ADMIN_PASSWORD,
-            "mock_calendar_busy_dates": "",
+            "mock_calendar_busy_dates": "", **MANY_CLIENTS_AT_ONCE,
         }
         if preset == "real":
             _, stripe_api_base = request.getfixturevalue("stripe_port")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Callable
 from typing import Any
@@ -251,10 +252,12 @@ async def test_the_mock_checkout_pages_cancel_link_leads_to_a_page_that_exists(
     page = await client.get(urlsplit(created["checkoutUrl"]).path)
     cancel = re.search(r'<a href="([^"]+)">Cancel</a>', page.text)
     assert cancel is not None
-    assert cancel.group(1) == "http://localhost:3001/checkout/canceled"
-    canceled = await client.get(urlsplit(cancel.group(1)).path)
+    assert cancel.group(1) == (
+        f"http://localhost:3001/checkout/canceled?session_id={created['sessionId']}")
+    link = urlsplit(html.unescape(cancel.group(1)))
+    canceled = await client.get(f"{link.path}?{link.query}")
     assert canceled.status_code == 200
-    assert "No payment was taken" in canceled.text
+    assert "No payment was taken, and the date is free again" in canceled.text
 
 
 @mock_only
@@ -268,7 +271,8 @@ async def test_the_pay_pages_defaults_follow_the_port_the_service_runs_on(
             "coupleName": "A & B", "email": unique_email(), "addOnIds": []})).json()
         assert created["checkoutUrl"].startswith("http://localhost:4321/v1/dev/checkout/")
         page = await client.get(urlsplit(created["checkoutUrl"]).path)
-        assert 'href="http://localhost:4321/checkout/canceled"' in page.text
+        assert ('href="http://localhost:4321/checkout/canceled?session_id='
+                f'{created["sessionId"]}"') in page.text
         paid = await client.post(f"/v1/dev/checkout/{created['sessionId']}/pay")
     assert paid.headers["location"].startswith("http://localhost:4321/checkout/success?")
 

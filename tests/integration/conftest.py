@@ -15,7 +15,7 @@ from adapters.settable_clock import SettableClock
 from entrypoints.asgi import prepare_mock_preset
 from entrypoints.bootstrap import Elope, bootstrap
 from entrypoints.settings import Settings, load_settings
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, MANY_CLIENTS_AT_ONCE
 from tests.fakes.stripe_server import FakeStripe, FakeStripePort
 
 WEBHOOK_SECRET = "whsec_integration_tests_secret"
@@ -35,6 +35,7 @@ def real_environment(dsn: str, mail_dir: Path, stripe_api_base: str) -> dict[str
         "MAIL_SINK_DIR": str(mail_dir), "ADMIN_EMAIL": ADMIN_EMAIL,
         "ADMIN_PASSWORD": ADMIN_PASSWORD, "LOG_LEVEL": "WARNING",
         "OUTBOX_RELAY_INTERVAL_SECONDS": "1",
+        **{key.upper(): str(value) for key, value in MANY_CLIENTS_AT_ONCE.items()},
     }
 
 

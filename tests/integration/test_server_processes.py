@@ -157,3 +157,23 @@ async def wait_for(
             return
         await asyncio.sleep(0.2)
     raise AssertionError(f"expected {expected} rows within {seconds}s, found {len(found)}")
+
+
+def test_a_forged_forwarded_for_gets_no_fresh_login_budget_from_either_server(
+    servers: Callable[[], ServerProcess],
+) -> None:
+    # Through uvicorn itself, which by default believes X-Forwarded-For from 127.0.0.1 - the
+    # address these requests come from; the two servers share one database's budget.
+    first, second = servers(), servers()
+
+    def wrong_login(server: ServerProcess, forwarded_for: str) -> int:
+        return httpx.post(f"{server.url}/v1/admin/login",
+                          headers={"X-Forwarded-For": forwarded_for},
+                          json={"email": "ops@example.com", "password": "not it"}).status_code
+
+    forged = ["not-an-ip", "198.51.100.1", "198.51.100.2", "2001:db8::7", "192.0.2.1"]
+    answers = [wrong_login(first if i % 2 else second, value) for i, value in enumerate(forged)]
+
+    assert answers == [401] * 5
+    assert wrong_login(first, "not-an-ip-either") == 429
+    assert wrong_login(second, "203.0.113.99") == 429

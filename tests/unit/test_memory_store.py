@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from adapters.memory.login_throttle import MemoryLoginThrottle
 from adapters.memory.packages import MemoryPackageRepository
 from adapters.memory.store import MemoryStore
 from adapters.memory.unit_of_work import MemoryUnitOfWork, memory_uow_factory
@@ -205,12 +204,3 @@ async def test_a_package_update_based_on_an_old_version_is_refused(store: Memory
     with pytest.raises(Conflict):
         await packages.add(Package.create("pkg_2", "dusk", "Other", "", 1))
 
-
-def test_a_client_is_blocked_after_the_allowed_number_of_failed_logins() -> None:
-    throttle = MemoryLoginThrottle(max_failures=3, window_seconds=60)
-    for _ in range(2):
-        throttle.record_failure("10.0.0.1")
-    assert not throttle.is_blocked("10.0.0.1")
-    throttle.record_failure("10.0.0.1")
-    assert throttle.is_blocked("10.0.0.1")
-    assert not throttle.is_blocked("10.0.0.2")

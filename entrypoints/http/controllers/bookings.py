@@ -7,6 +7,7 @@ from litestar.params import FromPath, JSONBody
 from application.commands import CheckoutCreated, CreateCheckout
 from application.messaging.bus import MessageBus
 from application.queries.bookings import BookingQueries
+from entrypoints.http.rate_limits import rate_limited
 from entrypoints.http.schemas import BookingRead, CheckoutCreate, CheckoutRead, utc
 
 
@@ -19,11 +20,13 @@ class BookingsController(Controller):
         operation_id="createCheckout",
         status_code=201,
         summary="Hold a date and open a Stripe Checkout Session",
+        guards=[rate_limited("checkout")],
     )
     async def checkout(
         self,
         bus: NamedDependency[MessageBus],
         correlation_id: NamedDependency[str],
+        client: NamedDependency[str],
         data: JSONBody[CheckoutCreate],
     ) -> CheckoutRead:
         created: CheckoutCreated = await bus.handle(
@@ -34,6 +37,7 @@ class BookingsController(Controller):
                 email=data.email,
                 phone=data.phone,
                 add_on_ids=tuple(data.add_on_ids),
+                client=client,
                 correlation_id=correlation_id,
             )
         )

@@ -4,11 +4,14 @@ STRIPE_CANCEL_URL are not set to the business's own site: small HTML, never raw 
 from __future__ import annotations
 
 import html
+import re
 
 from litestar import Controller, MediaType, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
+from application.commands import AbandonCheckout
+from application.messaging.bus import MessageBus
 from application.queries.bookings import BookingQueries
 from domain.money import CURRENCY
 
@@ -25,6 +28,10 @@ def page(title: str, *paragraphs: str) -> str:
             f"<title>{html.escape(title)}</title><style>body{{font-family:system-ui;"
             f"max-width:32rem;margin:3rem auto}}</style></head><body>"
             f"<h1>{html.escape(title)}</h1>{body}</body></html>")
+
+
+# A provider's session id (Stripe's `cs_test_...`); anything else is not looked up at all.
+SESSION_ID = re.compile(r"[A-Za-z0-9_]{1,255}")
 
 
 class CheckoutPagesController(Controller):
@@ -52,7 +59,20 @@ class CheckoutPagesController(Controller):
         )
 
     @get("/canceled", media_type=MediaType.HTML, operation_id="checkoutCanceledPage")
-    async def canceled(self) -> str:
+    async def canceled(
+        self, bus: NamedDependency[MessageBus], correlation_id: NamedDependency[str],
+        session_id: FromQuery[str | None] = None,
+    ) -> str:
+        # The default STRIPE_CANCEL_URL carries the session's id: the couple gave up, so the
+        # date is freed now rather than when the session would have expired.
+        freed = False
+        if session_id and SESSION_ID.fullmatch(session_id):
+            freed = await bus.handle(AbandonCheckout(session_id=session_id,
+                                                     correlation_id=correlation_id))
+        if freed:
+            return page("Checkout canceled",
+                        "No payment was taken, and the date is free again. You are welcome to"
+                        " start a new checkout at any time.")
         return page("Checkout canceled",
                     "No payment was taken. Your date stays held for a little while, so you can"
                     " start again; after that it is free for others.")

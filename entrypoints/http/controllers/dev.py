@@ -74,10 +74,12 @@ class DevController(Controller):
             for i in session["line_items"]
         )
         if session["status"] == "open":
-            # Like Stripe's page: Pay, or go back to the business's cancel page.
+            # Like Stripe's page: Pay, or go back to the business's cancel page (Stripe fills
+            # in the session's id there as in the success URL).
+            cancel_url = str(session["cancel_url"]).replace("{CHECKOUT_SESSION_ID}", session_id)
             actions = (f'<form method="post" action="/v1/dev/checkout/{html.escape(session_id)}'
                        f'/pay"><button type="submit">Pay</button></form>'
-                       f'<p><a href="{html.escape(session["cancel_url"])}">Cancel</a></p>')
+                       f'<p><a href="{html.escape(cancel_url)}">Cancel</a></p>')
         else:
             state = "paid" if session["payment_status"] == "paid" else session["status"]
             actions = f"<p>This checkout is {html.escape(str(state))}: nothing to pay.</p>"

@@ -7,6 +7,7 @@ from litestar.di import NamedDependency
 
 from application.commands import RecordStripeEvent, WebhookAck
 from application.messaging.bus import MessageBus
+from entrypoints.http.rate_limits import rate_limited
 from entrypoints.http.schemas import WebhookAckRead
 
 
@@ -19,6 +20,7 @@ class StripeWebhookController(Controller):
         operation_id="receiveStripeWebhook",
         status_code=200,
         summary="Stripe events, verified on the exact raw body",
+        guards=[rate_limited("webhook")],
     )
     async def receive(
         self,
