@@ -34,6 +34,7 @@ from entrypoints.http.controllers.metrics import MetricsController
 from entrypoints.http.controllers.public_catalog import CatalogController
 from entrypoints.http.controllers.stripe_webhook import StripeWebhookController
 from entrypoints.http.dependencies import app_dependencies
+from entrypoints.http.edge_checks import MAX_JSON_BODY, refuse_hostile_input
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.span_names import UNTRACED_PATHS
 
@@ -111,6 +112,10 @@ def create_app(
         route_handlers=handlers,  # type: ignore[arg-type]
         dependencies=app_dependencies(elope),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        # No stranger's input reaches a handler unchecked (see edge_checks); the webhook
+        # route sets a cap of its own.
+        before_request=refuse_hostile_input,
+        request_max_body_size=MAX_JSON_BODY,
         cors_config=CORSConfig(allow_origins=[settings.cors_origin]) if settings.cors_origin else None,
         openapi_config=OpenAPIConfig(
             title="Elope",
