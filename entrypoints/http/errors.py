@@ -77,8 +77,9 @@ def error_response(
 
 
 def _printable(message: str) -> str:
-    # A lone surrogate (a signed webhook may carry one as a JSON escape) cannot be encoded
-    # as UTF-8: the response would fail to serialize, a 500 with no body at all.
+    # A lone surrogate (what the json module makes of the escape "\ud800" in a webhook's
+    # metadata) cannot be encoded as UTF-8: the response would fail to serialize - a 500
+    # with no body at all. The webhook now refuses such payloads first; this stays the net.
     text = message.encode("utf-8", "replace").decode("utf-8")
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
