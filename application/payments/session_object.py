@@ -31,7 +31,10 @@ def paid_session_from(session: Mapping[str, Any], correlation_id: str) -> PaidSe
         raise WebhookRejected("checkout session has no id")
     meta = CheckoutMetadata.from_stripe(session.get("metadata"))
     amount = session.get("amount_total")
-    charged = amount if isinstance(amount, int) and not isinstance(amount, bool) else meta.total.cents
+    if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
+        # Stripe sends whole cents or null; anything else is no amount to book or refund.
+        raise WebhookRejected("amount_total is not a whole number of cents")
+    charged = meta.total.cents if amount is None else amount
     try:
         total = Money(charged)
     except ValidationFailed:

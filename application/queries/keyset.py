@@ -5,12 +5,17 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
 from domain.errors import ValidationFailed
 
 MAX_PAGE = 200
+# A cursor's key is a row id (varchar(255) at most); a forged one must not reach a query with
+# text PostgreSQL refuses (a NUL) or a time it cannot hold.
+MAX_KEY = 255
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 T = TypeVar("T")
 
@@ -31,9 +36,12 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, key = raw.split("|", 1)
         created_at = dt.datetime.fromisoformat(stamp)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
+        # In UTC, as it is stored: "0001-01-01T00:00+14:00" is before year 1 there.
+        created_at.astimezone(dt.UTC)
+    except (ValueError, UnicodeDecodeError, binascii.Error, OverflowError):
         raise ValidationFailed("cursor is not one this API handed out") from None
-    if created_at.tzinfo is None or not key:
+    if (created_at.tzinfo is None or not key or len(key) > MAX_KEY
+            or _CONTROL.search(key)):
         raise ValidationFailed("cursor is not one this API handed out")
     return created_at, key
 

@@ -35,8 +35,8 @@ from entrypoints.http.controllers.metrics import MetricsController
 from entrypoints.http.controllers.public_catalog import CatalogController
 from entrypoints.http.controllers.stripe_webhook import StripeWebhookController
 from entrypoints.http.dependencies import app_dependencies
+from entrypoints.http.edge_checks import MAX_JSON_BODY, refuse_hostile_input
 from entrypoints.http.errors import EXCEPTION_HANDLERS
-from entrypoints.http.input_guard import refuse_unstorable_parameters
 from entrypoints.http.input_types import TYPE_DECODERS, WholeNumberSchema
 from entrypoints.http.rate_limits import STATE_KEY, RouteRateLimits
 from entrypoints.http.span_names import UNTRACED_PATHS
@@ -120,7 +120,10 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         type_decoders=TYPE_DECODERS,
         plugins=[WholeNumberSchema()],
-        before_request=refuse_unstorable_parameters,
+        # No stranger's input reaches a handler unchecked (see edge_checks); the webhook
+        # route sets a cap of its own.
+        before_request=refuse_hostile_input,
+        request_max_body_size=MAX_JSON_BODY,
         cors_config=CORSConfig(allow_origins=[settings.cors_origin]) if settings.cors_origin else None,
         openapi_config=OpenAPIConfig(
             title="Elope",
