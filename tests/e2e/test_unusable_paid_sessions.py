@@ -104,3 +104,33 @@ async def test_a_session_elope_never_held_with_unusable_metadata_is_rejected_wit
     [record] = await inbox(client, admin_headers, "FAILED")
     assert "coupleName" in record["lastError"] and "\x00" not in record["lastError"]
     assert provider.refunds == {}
+
+
+async def test_a_held_session_whose_package_id_cannot_be_stored_is_refunded(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], elope: Elope, checkout: Checkout,
+    provider: PaymentSide, future_date: Callable[[int], str],
+) -> None:
+    date = future_date(153)
+    session_id, event = await held_and_paid(checkout, provider, date, "pkg@example.com")
+
+    response = await deliver(client, elope, event, packageId="pkg\x00x")
+
+    assert response.status_code == 200, response.text
+    assert await inbox(client, admin_headers, "FAILED") == []
+    assert list(provider.refunds) == [f"refund:{session_id}"]
+    assert await bookings_on(client, admin_headers, date) == []
+
+
+async def test_a_paid_session_with_an_id_longer_than_any_elope_made_is_rejected(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], elope: Elope,
+    provider: PaymentSide, future_date: Callable[[int], str],
+) -> None:
+    session = paid_session(package_id="pkg_whatever", event_date=future_date(154))
+    session["id"] = "cs_" + "x" * 300
+    raw, headers = sign(stripe_event("checkout.session.completed", session),
+                        elope.settings.webhook_secret)
+
+    response = await client.post(WEBHOOK, content=raw, headers=headers)
+
+    assert_error(response, 422, "WEBHOOK_VALIDATION_ERROR")
+    assert provider.refunds == {}
