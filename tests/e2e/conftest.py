@@ -130,7 +130,7 @@ def make_settings(preset: str, database_url: str | None, tmp_path: Path,
         values: dict[str, Any] = {
             "adapters_preset": preset, "mail_sink_dir": tmp_path / "mail",
             "admin_email": ADMIN_EMAIL, "admin_password": ADMIN_PASSWORD,
-            "mock_calendar_busy_dates": "",
+            "mock_calendar_busy_dates": "", "dead_letter_dir": tmp_path / "dead-letters",
         }
         if preset == "real":
             _, stripe_api_base = request.getfixturevalue("stripe_port")

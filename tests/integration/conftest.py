@@ -35,6 +35,7 @@ def real_environment(dsn: str, mail_dir: Path, stripe_api_base: str) -> dict[str
         "MAIL_SINK_DIR": str(mail_dir), "ADMIN_EMAIL": ADMIN_EMAIL,
         "ADMIN_PASSWORD": ADMIN_PASSWORD, "LOG_LEVEL": "WARNING",
         "OUTBOX_RELAY_INTERVAL_SECONDS": "1",
+        "DEAD_LETTER_DIR": str(mail_dir.parent / "dead-letters"),
     }
 
 
