@@ -86,6 +86,8 @@ class FileDeadLetters:
         unreadable: builtins.list[UnreadableLetter] = []
         for entry in entries:
             found = self._read(entry)
+            if found is None:
+                continue  # removed since the listing (another instance replayed it)
             if isinstance(found, DeadLetter):
                 letters.append(found)
             else:
@@ -93,7 +95,7 @@ class FileDeadLetters:
         letters.sort(key=lambda letter: letter.received_at)
         return [*letters, *sorted(unreadable, key=lambda u: u.name)]
 
-    def _read(self, entry: os.DirEntry[str]) -> DeadLetter | UnreadableLetter:
+    def _read(self, entry: os.DirEntry[str]) -> DeadLetter | UnreadableLetter | None:
         def bad(problem: str) -> UnreadableLetter:
             return UnreadableLetter(entry.name, problem)
 
@@ -103,6 +105,8 @@ class FileDeadLetters:
             if entry.stat(follow_symlinks=False).st_size > MAX_FILE_BYTES:
                 return bad(f"larger than {MAX_FILE_BYTES} bytes")
             document = json.loads(Path(entry.path).read_bytes())
+        except FileNotFoundError:
+            return None
         except OSError as exc:
             return bad(f"cannot be read ({exc.strerror or type(exc).__name__})")
         except ValueError:

@@ -30,7 +30,12 @@ async def replay_dead_letters(
             continue
         name = entry.event_id
         try:
-            ack = await inbox.receive(event_of(entry), entry.correlation_id)
+            verified = event_of(entry)
+        except ValueError:  # cannot be, for a sealed letter; but never stall the queue on one
+            done.append(DeadLetterReplayed(name, "left", "its payload is not JSON"))
+            continue
+        try:
+            ack = await inbox.receive(verified, entry.correlation_id)
         except WebhookRejected as exc:
             # Recorded FAILED by the inbox (shown to the admin): retrying cannot change it.
             await dead_letters.remove(entry.event_id)

@@ -30,5 +30,8 @@ def event_of(letter: DeadLetter) -> VerifiedEvent:
     """The verified event again, from the raw payload kept when its signature checked out
     (as the inbox's `stored_event` does from a stored record)."""
     payload = json.loads(letter.raw_payload)
-    data = payload.get("data", {}).get("object", {}) if isinstance(payload, dict) else {}
-    return VerifiedEvent(letter.event_id, letter.event_type, data, letter.raw_payload)
+    data = payload.get("data") if isinstance(payload, dict) else None
+    found = data.get("object") if isinstance(data, dict) else None
+    # Not of Stripe's shape: the inbox judges an empty object as it would judge the event.
+    return VerifiedEvent(letter.event_id, letter.event_type,
+                         found if isinstance(found, dict) else {}, letter.raw_payload)

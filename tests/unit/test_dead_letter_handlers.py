@@ -155,3 +155,17 @@ async def test_a_replay_stops_at_the_first_letter_while_the_database_is_still_do
     assert [(r.name, r.action) for r in report.letters] == [("evt_1", "kept")]
     assert [asked for asked, _ in inbox.asked] == ["evt_1"]
     assert len(await queue.list()) == 2
+
+
+async def test_a_letter_whose_payload_is_not_json_is_left_and_the_round_goes_on(
+    queue: FileDeadLetters,
+) -> None:
+    await queue.add(DeadLetter("evt_odd", "checkout.session.completed", "not json", NOW, "r"))
+    await queue.add(DeadLetter("evt_ok", "checkout.session.completed",
+                               event("evt_ok").raw_payload, NOW + dt.timedelta(seconds=1), "r"))
+
+    report = await replay_dead_letters(ReplayDeadLetters(), dead_letters=queue,
+                                       inbox=ScriptedInbox({"evt_ok": None}))  # type: ignore[arg-type]
+
+    assert [(r.name, r.action) for r in report.letters] == [("evt_odd", "left"),
+                                                            ("evt_ok", "delivered")]

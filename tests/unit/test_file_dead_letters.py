@@ -159,3 +159,20 @@ async def test_removing_is_idempotent(queue: FileDeadLetters) -> None:
     await queue.remove("evt_1")
     await queue.remove("evt_never_kept")
     assert await queue.list() == []
+
+
+async def test_a_letter_removed_while_listing_is_not_reported(
+    queue: FileDeadLetters, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await queue.add(letter("evt_gone"))
+    await queue.add(letter("evt_kept"))
+    gone = queue.name_of("evt_gone")
+    read_bytes = Path.read_bytes
+
+    def vanishing(path: Path) -> bytes:
+        if path.name == gone:  # another instance replayed and removed it meanwhile
+            path.unlink()
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", vanishing)
+    assert await queue.list() == [letter("evt_kept")]
