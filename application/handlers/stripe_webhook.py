@@ -13,24 +13,28 @@ from application.ports.metrics import Metrics
 from application.ports.payment import PaymentProvider, VerifiedEvent
 from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.errors import (
+    DomainError,
     NotFound,
     StorageUnavailable,
     WebhookProcessingFailed,
     WebhookRejected,
 )
+from domain.webhook_event import WebhookStatus
 
 log = logging.getLogger("elope.webhooks")
 
 
 async def record_stripe_event(
     command: RecordStripeEvent, *, payments: PaymentProvider, inbox: WebhookInbox,
-    metrics: Metrics, dead_letters: DeadLetters, clock: Clock,
+    metrics: Metrics, dead_letters: DeadLetters, clock: Clock, uow: UnitOfWorkFactory,
 ) -> WebhookAck:
     """Verify the signature on the raw bytes (nothing is recorded when it fails, so it is
     counted here: a rotated secret would otherwise turn every payment away unseen), then
-    let the inbox decide what this delivery does. When the database is down the event is
-    kept as a dead letter, delivered into the inbox once it is back, and the answer is
-    still 503: Stripe retries too, and the inbox takes whichever comes first, once."""
+    let the inbox decide what this delivery does. When the database could not be reached
+    the event is kept as a dead letter, delivered into the inbox by the replay once the
+    database is back; Stripe retries too, and the inbox takes whichever comes first, once.
+    The answer is 503 - or SPEC §4's 500 when the inbox did record the event FAILED (a
+    connection lost in the middle of the work, the database itself up)."""
     try:
         event = payments.verify_webhook(command.raw_body, command.signature)
     except WebhookRejected:
@@ -41,7 +45,9 @@ async def record_stripe_event(
     except (StorageUnavailable, WebhookProcessingFailed) as exc:
         if not database_down(exc):
             raise
-        if not await _keep(dead_letters, event, command.correlation_id, clock):
+        # Kept before anything else is tried, so that a request cut short loses nothing.
+        kept = await _keep(dead_letters, event, command.correlation_id, clock)
+        if not kept or await _recorded_failed(uow, event.event_id):
             raise
         raise StorageUnavailable(
             "the database is unavailable; the event is kept and will be processed once it is"
@@ -59,6 +65,17 @@ async def _keep(dead_letters: DeadLetters, event: VerifiedEvent, correlation_id:
     log.warning("database down: event %s (%s) kept as a dead letter", event.event_id,
                 event.event_type)
     return True
+
+
+async def _recorded_failed(uow: UnitOfWorkFactory, event_id: str) -> bool:
+    """Whether the inbox managed to record the event FAILED (one read, on this rare path
+    only); False when that cannot be known, the database being still out of reach."""
+    try:
+        async with uow() as tx:
+            record = await tx.webhook_events.get_for_update(event_id)
+    except DomainError:
+        return False  # unreachable, or busy: the answer stays "unavailable, retry"
+    return record is not None and record.status is WebhookStatus.FAILED
 
 
 async def replay_stripe_event(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -65,6 +66,31 @@ class SignedAnything:
         return self.verified
 
 
+class Inbox:
+    """The unit of work's webhook records, as the handler reads them after a failure."""
+
+    def __init__(self, status: WebhookStatus | None) -> None:
+        self.status = status
+
+    def __call__(self) -> Inbox:
+        return self
+
+    async def __aenter__(self) -> Inbox:
+        if self.status is None:
+            raise StorageUnavailable("still down")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    @property
+    def webhook_events(self) -> Inbox:
+        return self
+
+    async def get_for_update(self, event_id: str) -> Any:
+        return SimpleNamespace(status=self.status)
+
+
 class DiskFull:
     async def add(self, letter: DeadLetter) -> bool:
         raise OSError(28, "No space left on device")
@@ -75,11 +101,13 @@ def queue(tmp_path: Path) -> FileDeadLetters:
     return FileDeadLetters(tmp_path / "dead", b"k" * 32)
 
 
-async def record(inbox: ScriptedInbox, queue: Any, event_id: str) -> WebhookAck:
+async def record(inbox: ScriptedInbox, queue: Any, event_id: str,
+                 recorded: WebhookStatus | None = None) -> WebhookAck:
     command = RecordStripeEvent(raw_body=b"{}", signature="t=1,v1=x", correlation_id="req-1")
     return await record_stripe_event(
         command, payments=SignedAnything(event(event_id)), inbox=inbox,  # type: ignore[arg-type]
-        metrics=None, dead_letters=queue, clock=SettableClock(NOW))  # type: ignore[arg-type]
+        metrics=None, dead_letters=queue, clock=SettableClock(NOW),  # type: ignore[arg-type]
+        uow=Inbox(recorded))
 
 
 @pytest.mark.parametrize("down", [StorageUnavailable("down"),
@@ -92,6 +120,18 @@ async def test_an_event_the_database_cannot_take_is_kept_and_answered_unavailabl
     [kept] = await queue.list()
     assert kept == DeadLetter("evt_1", "checkout.session.completed", event("evt_1").raw_payload,
                               NOW, "req-1")
+
+
+async def test_an_event_the_inbox_recorded_failed_keeps_the_500_of_a_transient_failure(
+    queue: FileDeadLetters,
+) -> None:
+    # SPEC §4: a connection lost mid-work, the database up - FAILED, 500. Kept all the same,
+    # so the replay processes it again should Stripe give up.
+    down = processing_failed_by(StorageUnavailable("connection reset"))
+    with pytest.raises(WebhookProcessingFailed):
+        await record(ScriptedInbox({"evt_1": down}), queue, "evt_1",
+                     recorded=WebhookStatus.FAILED)
+    assert len(await queue.list()) == 1
 
 
 @pytest.mark.parametrize("failure", [processing_failed_by(RuntimeError("bug")),
