@@ -71,6 +71,30 @@ class WebhookAck:
 
 
 @dataclass(frozen=True)
+class ReplayDeadLetters(Command):
+    traced = False  # polled every few seconds; each letter it finds gets its own span
+
+
+@dataclass(frozen=True)
+class DeadLetterReplayed:
+    """What became of one entry of the dead-letter queue: `action` is delivered (into the
+    inbox, and removed from the queue), kept (to be tried again) or left (unreadable, for a
+    person to look at); `detail` says why, in words fit for a log line."""
+
+    name: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class DeadLetterReport:
+    letters: tuple[DeadLetterReplayed, ...] = ()
+
+    def count(self, action: str) -> int:
+        return sum(1 for letter in self.letters if letter.action == action)
+
+
+@dataclass(frozen=True)
 class ReconcileHolds(Command):
     traced = False
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from adapters.argon2_hasher import Argon2Hasher
+from adapters.files.dead_letters import FileDeadLetters
 from adapters.memory.processors import MemoryProcessors
 from adapters.memory.rate_limits import MemoryRateLimiter
 from adapters.memory.store import MemoryStore
@@ -177,7 +179,7 @@ def bootstrap(
         "completer": completer, "inbox": inbox,
         # Photo links an admin may set: https, and plain http only for local trials.
         "photo_schemes": HTTP_OR_HTTPS if settings.is_mock else HTTPS_ONLY,
-        "mailer": integrations.mail.adapter,
+        "mailer": integrations.mail.adapter, "dead_letters": _dead_letters(settings),
         "hasher": hasher or Argon2Hasher(),
         "limiter": limiter, "holds_per_client": settings.holds_per_client,
     }
@@ -225,6 +227,14 @@ def _kept_reads(
     # What this process commits (or is refused by a conflict) empties its caches at once;
     # every instance's commits (this one's included) also come back as notifications.
     return taken, catalog, listener, changes.changed_here
+
+
+def _dead_letters(settings: Settings) -> FileDeadLetters:
+    """The dead-letter queue, sealed with a key derived from the webhook secret: only this
+    service (or one that can verify Stripe's signatures anyway) can write a letter replay
+    trusts. A letter kept before the secret was rotated is reported, not replayed."""
+    key = hashlib.sha256(b"elope dead letters\0" + settings.webhook_secret.encode()).digest()
+    return FileDeadLetters(settings.dead_letter_dir, key)
 
 
 def _database(settings: Settings) -> PiccoloDatabase:

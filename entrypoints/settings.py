@@ -92,6 +92,18 @@ class Settings(BaseSettings):
     # never more than 12 hours, so a token copied from a laptop in the evening is dead by
     # morning (a password change or deleting the admin ends it at once, whatever this says).
     jwt_ttl_minutes: int = 8 * 60
+    # Webhooks that arrive while the database is down: one file per verified event in this
+    # directory (both presets, though the memory store is never down), delivered into the
+    # inbox every DEAD_LETTER_REPLAY_SECONDS by `serve`, or by `webhooks replay --dead-letters`.
+    dead_letter_dir: Path = Path("var/dead-letters")
+    dead_letter_replay_seconds: int = Field(30, ge=1, le=3600)
+
+    @field_validator("dead_letter_dir")
+    @classmethod
+    def _dead_letter_directory(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} exists and is not a directory")
+        return value
 
     @field_validator("jwt_ttl_minutes")
     @classmethod

@@ -37,6 +37,7 @@ def settings(tmp_path: Path) -> Settings:
     return load_settings(
         adapters_preset="mock", mail_sink_dir=tmp_path / "mail", admin_email=ADMIN_EMAIL,
         admin_password=ADMIN_PASSWORD, mock_calendar_busy_dates="", **MANY_CLIENTS_AT_ONCE,
+        dead_letter_dir=tmp_path / "dead-letters",
     )
 
 

@@ -4,6 +4,7 @@ of every Piccolo table to it (Piccolo tables are class-level active records)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 import asyncpg
@@ -117,7 +118,11 @@ class PiccoloDatabase:
             else:
                 connection.terminate()
         except (*UNREACHABLE, asyncpg.PostgresError):
-            connection.terminate()
+            # The pool may have taken the dead connection back itself (its holder released
+            # while the server cut it): nothing is left to close. Raised from here, this hid
+            # the unit of work's StorageUnavailable behind a bare driver error.
+            with contextlib.suppress(asyncpg.InterfaceError):
+                connection.terminate()
 
     async def connections_lost(self) -> None:
         """The server dropped us (restart, failover, outage): replace every pooled connection

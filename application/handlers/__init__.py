@@ -14,6 +14,7 @@ from application.handlers import (
     blackouts,
     catalog_admin,
     checkout,
+    dead_letters,
     reconcile,
     stripe_webhook,
 )
@@ -24,6 +25,7 @@ COMMAND_HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.RecordStripeEvent: stripe_webhook.record_stripe_event,
     c.ReplayStripeEvent: stripe_webhook.replay_stripe_event,
     c.ReconcileHolds: reconcile.reconcile_holds,
+    c.ReplayDeadLetters: dead_letters.replay_dead_letters,
     c.LogIn: admin_access.log_in,
     c.CreateAdmin: admin_access.create_admin,
     c.CancelBooking: admin_bookings.cancel_booking,

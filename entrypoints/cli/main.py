@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     webhooks_sub = webhooks.add_subparsers(dest="webhooks_command", required=True)
     replay = webhooks_sub.add_parser("replay", help="process stored events again")
     replay.add_argument("--status", default="FAILED")
+    replay.add_argument("--dead-letters", action="store_true",
+                        help="deliver the events kept in DEAD_LETTER_DIR while the database"
+                             " was down into the inbox, instead")
     sub.add_parser("reconcile", help="ask the payment provider about overdue holds")
     return parser
 
@@ -70,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "create-admin":
             return asyncio.run(operations.create_admin(settings, args.email, args.password))
+        if args.command == "webhooks" and args.dead_letters:
+            return asyncio.run(operations.replay_dead_letters(settings))
         if args.command == "webhooks":
             return asyncio.run(operations.replay_webhooks(settings, args.status))
         return asyncio.run(jobs[args.command](settings))

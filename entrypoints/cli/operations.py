@@ -12,7 +12,7 @@ import uvicorn
 
 from adapters.piccolo.migrations_runner import apply_migrations
 from application import commands as c
-from application.commands import ReconcileReport
+from application.commands import DeadLetterReport, ReconcileReport
 from application.ids import new_id
 from domain.errors import ValidationFailed
 from domain.webhook_event import WebhookStatus
@@ -147,6 +147,22 @@ async def replay_webhooks(settings: Settings, status: str) -> int:
                 print(f"{event_id}: still failing ({type(exc).__name__})")
     print(f"elope: replayed {len(ids)} events, {failed} still failing")
     return 1 if failed else 0
+
+
+async def replay_dead_letters(settings: Settings) -> int:
+    if settings.is_mock:
+        # Its inbox lives in the serving process, whose own loop replays the directory.
+        print(f"elope: nothing to replay here: {MOCK_IS_IN_MEMORY}")
+        return 0
+    async with running(settings) as elope:
+        report: DeadLetterReport = await elope.bus.handle(
+            c.ReplayDeadLetters(correlation_id=new_id("cli")))
+    for letter in report.letters:
+        print(f"{letter.name}: {letter.action} - {letter.detail}")
+    print(f"elope: {len(report.letters)} dead letters in {settings.dead_letter_dir}:"
+          f" {report.count('delivered')} delivered, {report.count('kept')} kept,"
+          f" {report.count('left')} left unreadable")
+    return 1 if report.count("kept") or report.count("left") else 0
 
 
 async def reconcile(settings: Settings) -> int:

@@ -1,6 +1,7 @@
 """Work beside requests, with no request to trigger it: the outbox relay (woken by commits
 that wrote messages, swept periodically as the backstop), the PostgreSQL listener that wakes
-it for other instances' commits, and the reconciler (after a lost webhook)."""
+it for other instances' commits, the reconciler (after a lost webhook), and the replay of
+webhooks kept as dead letters while the database was down."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from application.commands import ReconcileHolds
+from application.commands import ReconcileHolds, ReplayDeadLetters
 from application.ids import new_id
 from entrypoints.bootstrap import Elope
 
@@ -40,9 +41,14 @@ async def background_loops(elope: Elope) -> AsyncIterator[None]:
         elope.metrics.reconcile_run("ok")
         return report
 
+    async def replay_dead_letters() -> object:
+        # No span and no query while the queue is empty: one directory listing.
+        return await elope.bus.handle(ReplayDeadLetters(correlation_id=new_id("dead-letters")))
+
     jobs = [
         elope.relay.run(sweep_seconds=settings.outbox_relay_interval_seconds),
         _every(settings.reconcile_interval_seconds, reconcile, "reconciler"),
+        _every(settings.dead_letter_replay_seconds, replay_dead_letters, "dead-letter replay"),
     ]
     if elope.notifications is not None:
         jobs.append(elope.notifications.listen())

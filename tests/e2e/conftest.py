@@ -131,6 +131,7 @@ def make_settings(preset: str, database_url: str | None, tmp_path: Path,
             "adapters_preset": preset, "mail_sink_dir": tmp_path / "mail",
             "admin_email": ADMIN_EMAIL, "admin_password": ADMIN_PASSWORD,
             "mock_calendar_busy_dates": "", **MANY_CLIENTS_AT_ONCE,
+            "dead_letter_dir": tmp_path / "dead-letters",
         }
         if preset == "real":
             _, stripe_api_base = request.getfixturevalue("stripe_port")

@@ -36,6 +36,7 @@ def real_environment(dsn: str, mail_dir: Path, stripe_api_base: str) -> dict[str
         "ADMIN_PASSWORD": ADMIN_PASSWORD, "LOG_LEVEL": "WARNING",
         "OUTBOX_RELAY_INTERVAL_SECONDS": "1",
         **{key.upper(): str(value) for key, value in MANY_CLIENTS_AT_ONCE.items()},
+        "DEAD_LETTER_DIR": str(mail_dir.parent / "dead-letters"),
     }
 
 

@@ -1,0 +1,1 @@
+"""Adapters whose storage is the local file system."""
