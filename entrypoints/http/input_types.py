@@ -39,18 +39,34 @@ class Cents(WholeNumber):
 TYPE_DECODERS = [(lambda t: t in (WholeNumber, Cents), _whole_number)]
 
 
-def text(min_length: int, max_length: int, **meta: Any) -> msgspec.Meta:
-    """A text field's bounds, as the domain checks them (domain/text.py, the columns'
-    lengths): declared here so the OpenAPI document shows them, and checked by msgspec."""
-    return msgspec.Meta(min_length=min_length, max_length=max_length, **meta)
-
-
+# What domain/text.py refuses, as a JSON Schema pattern (C0, DEL and C1 controls; a lone
+# surrogate cannot be written in one): on one line, and in paragraphs (tabs, line breaks).
+NO_CONTROLS = r"^[^\x00-\x1f\x7f-\x9f]*$"
+NO_CONTROLS_BUT_BREAKS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"  # EventDate.parse checks the calendar too
-Date = Annotated[str, text(10, 10, pattern=DATE_PATTERN,
+
+
+def text(min_length: int, max_length: int, *, pattern: str | None = None,
+         paragraphs: bool = False, description: str | None = None,
+         format: str | None = None) -> msgspec.Meta:
+    """A text field's bounds, as the domain checks them (domain/text.py, the columns'
+    lengths), declared so the OpenAPI document shows them. msgspec checks the lengths and a
+    `pattern`; the control-character rule is only documented here, because WireInput checks
+    it (with a message naming the field) for every text, wherever it is."""
+    extra: dict[str, Any] = {}
+    if pattern is None:
+        extra["pattern"] = NO_CONTROLS_BUT_BREAKS if paragraphs else NO_CONTROLS
+    if format is not None:
+        extra["format"] = format
+    return msgspec.Meta(min_length=min_length, max_length=max_length, pattern=pattern,
+                        extra_json_schema={"description": description, "extra": extra})
+
+
+Date = Annotated[str, text(10, 10, pattern=DATE_PATTERN, format="date",
                             description="YYYY-MM-DD, in the business's time zone")]
 Slug = Annotated[str, text(1, 100, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 Title = Annotated[str, text(1, 200)]
-Description = Annotated[str, text(0, 5000)]
+Description = Annotated[str, text(0, 5000, paragraphs=True)]
 PhotoUrl = Annotated[str, text(0, PHOTO_URL_MAX, description="an https:// link (http:// too in"
                                                            " the mock preset)")]
 

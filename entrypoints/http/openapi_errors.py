@@ -18,12 +18,15 @@ from typing import Literal
 
 import msgspec
 from litestar import Litestar
+from litestar.enums import ParamType
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIHeader, OpenAPIType, Operation, Schema
 from litestar.routes import HTTPRoute
 
 from entrypoints.http.admin_auth import admin_guard
+from entrypoints.http.edge_checks import MAX_PATH_VALUE
+from entrypoints.http.input_types import NO_CONTROLS
 
 ErrorCode = Literal[
     "VALIDATION_ERROR", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "METHOD_NOT_ALLOWED",
@@ -64,6 +67,8 @@ CALLS_THE_PROVIDER = {"createCheckout", "adminCancelBooking", "receiveStripeWebh
 PROCESSES_WEBHOOKS = {"receiveStripeWebhook", "adminReplayWebhook", "simulateCheckoutCompleted",
                       "mockPay"}
 LOGS_IN = {"adminLogin"}
+# A body naming something that may not exist: a package slug, a checkout session.
+LOOKS_UP_BY_BODY = {"createCheckout", "simulateCheckoutCompleted"}
 # The liveness probe answers from the process alone; everything else reads storage.
 NEEDS_NO_STORAGE = {"live"}
 
@@ -73,7 +78,7 @@ def statuses_of(handler: HTTPRouteHandler, operation_id: str, has_path_params: b
     found = {400}  # the edge checks run on every route (entrypoints/http/edge_checks.py)
     if admin_guard in handler.resolve_guards() or operation_id in LOGS_IN:
         found.add(401)  # the admin guard; login's wrong password
-    if has_path_params:
+    if has_path_params or operation_id in LOOKS_UP_BY_BODY:
         found.add(404)
     if not handler.http_methods <= {"GET", "HEAD"}:
         found.add(409)
@@ -92,9 +97,17 @@ def statuses_of(handler: HTTPRouteHandler, operation_id: str, has_path_params: b
 @dataclass
 class DocumentedErrors(Operation):
     """An operation whose 429 says which header tells when to retry (ResponseSpec carries a
-    body only)."""
+    body only), and whose path parameters show the edge checks' bounds."""
 
     def __post_init__(self) -> None:
+        for parameter in self.parameters or []:
+            schema = getattr(parameter, "schema", None)
+            if getattr(parameter, "param_in", None) == ParamType.PATH and isinstance(schema, Schema):
+                # Longer names nothing (404); a control character is refused (400).
+                schema.max_length, schema.pattern = MAX_PATH_VALUE, NO_CONTROLS
+            elif (getattr(parameter, "param_in", None) == ParamType.QUERY and isinstance(schema, Schema)
+                  and schema.pattern is None and schema.type != OpenAPIType.INTEGER):
+                schema.pattern = NO_CONTROLS  # query text: refused with control characters too
         limited = (self.responses or {}).get("429")
         if limited is not None and hasattr(limited, "headers"):
             limited.headers = {"Retry-After": OpenAPIHeader(

@@ -220,7 +220,7 @@ class CancelCreate(WireInput):
 
 class BlackoutCreate(WireInput):
     date: Date
-    reason: Annotated[str, text(0, 500)] | None = None
+    reason: Annotated[str, text(0, 500, paragraphs=True)] | None = None
 
 
 class PackageCreate(WireInput):
