@@ -26,9 +26,11 @@ async def log_in(
 ) -> AdminUser:
     """The admin whose password matches; a client with too many recent failures is refused
     before its password is even looked at."""
-    if await limiter.blocked_for(FAILED_LOGINS, command.client) is not None:
+    wait = await limiter.blocked_for(FAILED_LOGINS, command.client)
+    if wait is not None:
         _refused(command, "throttled")
-        raise RateLimited("too many failed logins; try again in 15 minutes")
+        # SPEC §8's 429 carries Retry-After: the client learns when its window ends.
+        raise RateLimited("too many failed logins; try again in 15 minutes", retry_after=wait)
     async with uow() as tx:
         user = await tx.admin_users.by_email(command.email.strip().lower())
     # Checked even for an unknown email (against a decoy), so the answer time does not

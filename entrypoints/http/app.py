@@ -38,6 +38,7 @@ from entrypoints.http.dependencies import app_dependencies
 from entrypoints.http.edge_checks import MAX_JSON_BODY, refuse_hostile_input
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.input_types import TYPE_DECODERS, WholeNumberSchema
+from entrypoints.http.openapi_errors import declare_error_responses
 from entrypoints.http.rate_limits import STATE_KEY, RouteRateLimits
 from entrypoints.http.span_names import UNTRACED_PATHS
 
@@ -114,7 +115,7 @@ def create_app(
     # One issuer for the login route and one checker for the admin guard, the same object.
     tokens = AdminTokens.of(settings.effective_jwt_secret, elope.clock, settings.jwt_ttl_minutes,
                             elope.queries.admins)
-    return Litestar(
+    app = Litestar(
         route_handlers=handlers,  # type: ignore[arg-type]
         dependencies=app_dependencies(elope, tokens),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
@@ -145,3 +146,5 @@ def create_app(
         logging_config=None,
         debug=False,
     )
+    declare_error_responses(app)
+    return app

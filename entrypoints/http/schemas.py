@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import msgspec
 
@@ -11,7 +12,17 @@ from domain.booking import Booking
 from domain.catalog import AddOn, Package
 from domain.timeline import TimelineEntry
 from domain.webhook_event import WebhookEvent
-from entrypoints.http.input_types import WholeNumber, WireInput
+from entrypoints.http.input_types import (
+    Cents,
+    Date,
+    Description,
+    PhotoUrl,
+    Slug,
+    Title,
+    WholeNumber,
+    WireInput,
+    text,
+)
 
 
 class Wire(msgspec.Struct, rename="camel", forbid_unknown_fields=False):
@@ -190,17 +201,17 @@ class HealthRead(Wire):
 
 
 class CheckoutCreate(WireInput, forbid_unknown_fields=False):
-    package_slug: str
-    event_date: str
-    couple_name: str
-    email: str
-    phone: str | None = None
-    add_on_ids: list[str] = msgspec.field(default_factory=list)
+    package_slug: Slug
+    event_date: Date
+    couple_name: Annotated[str, text(1, 200)]
+    email: Annotated[str, text(3, 254)]
+    phone: Annotated[str, text(0, 40)] | None = None
+    add_on_ids: list[Annotated[str, text(1, 255)]] = msgspec.field(default_factory=list)
 
 
 class LoginCreate(WireInput):
-    email: str
-    password: str
+    email: Annotated[str, text(0, 254)]
+    password: Annotated[str, text(0, 1024)]
 
 
 class CancelCreate(WireInput):
@@ -208,35 +219,35 @@ class CancelCreate(WireInput):
 
 
 class BlackoutCreate(WireInput):
-    date: str
-    reason: str | None = None
+    date: Date
+    reason: Annotated[str, text(0, 500, paragraphs=True)] | None = None
 
 
 class PackageCreate(WireInput):
-    slug: str
-    title: str
-    description: str
-    price_cents: WholeNumber
-    photo_url: str | None = None
+    slug: Slug
+    title: Title
+    description: Description
+    price_cents: Cents
+    photo_url: PhotoUrl | None = None
 
 
 class PackageUpdate(WireInput):
-    slug: str
-    title: str
-    description: str
-    price_cents: WholeNumber
+    slug: Slug
+    title: Title
+    description: Description
+    price_cents: Cents
     version: WholeNumber
-    photo_url: str | None = None
+    photo_url: PhotoUrl | None = None
     active: bool = True
 
 
 class AddOnWrite(WireInput):
-    title: str
-    description: str
-    price_cents: WholeNumber
-    photo_url: str | None = None
+    title: Title
+    description: Description
+    price_cents: Cents
+    photo_url: PhotoUrl | None = None
     active: bool = True
 
 
 class SimulateCheckoutCreate(WireInput):
-    session_id: str
+    session_id: Annotated[str, text(1, 255)]

@@ -91,3 +91,49 @@ async def test_the_openapi_document_matches_the_reviewed_snapshot(
     client: httpx.AsyncClient, snapshot: SnapshotAssertion,
 ) -> None:
     assert await openapi(client) == snapshot
+
+
+async def test_every_error_response_is_documented_with_the_spec_error_body(
+    client: httpx.AsyncClient,
+) -> None:
+    document = await openapi(client)
+    assert document["components"]["schemas"]["Error"]["required"] == [
+        "error", "message", "requestId"]
+    for method, path in operations(document):
+        responses = document["paths"][path][method]["responses"]
+        errors = {status: r for status, r in responses.items() if status[0] in "45"}
+        assert "400" in errors, (method, path)  # the edge checks run on every route
+        for status, response in errors.items():
+            schema = response["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/Error"}, (method, path, status)
+        if path.startswith("/v1/admin/") and path != "/v1/admin/login":
+            assert "401" in errors, (method, path)
+        if "{" in path:
+            assert "404" in errors, (method, path)
+
+
+async def test_a_rate_limited_operation_documents_its_429_and_retry_after(
+    client: httpx.AsyncClient,
+) -> None:
+    document = await openapi(client)
+    for path in ("/v1/bookings/checkout", "/v1/webhooks/stripe", "/v1/admin/login"):
+        limited = document["paths"][path]["post"]["responses"]["429"]
+        assert limited["headers"]["Retry-After"]["required"] is True
+
+
+async def test_the_webhook_documents_its_signature_header_and_raw_body(
+    client: httpx.AsyncClient,
+) -> None:
+    operation = (await openapi(client))["paths"]["/v1/webhooks/stripe"]["post"]
+    [signature] = [p for p in operation["parameters"] if p["name"] == "Stripe-Signature"]
+    assert signature["in"] == "header" and signature["required"] is True
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"type": "string", "format": "binary"}
+    assert {"422", "500", "503"} <= set(operation["responses"])
+
+
+async def test_metrics_are_documented_as_prometheus_text(client: httpx.AsyncClient) -> None:
+    operation = (await openapi(client))["paths"]["/metrics"]["get"]
+    assert list(operation["responses"]["200"]["content"]) == ["text/plain; version=0.0.4"]
+    scraped = await client.get("/metrics")
+    assert scraped.headers["content-type"].startswith("text/plain; version=0.0.4")

@@ -10,9 +10,11 @@ from application.commands import CancelBooking
 from application.messaging.bus import MessageBus
 from application.ports.bookings import BookingFilter
 from application.queries.bookings import BookingQueries
+from application.queries.keyset import MAX_PAGE
 from domain.booking import BookingStatus
 from domain.errors import ValidationFailed
 from domain.event_date import EventDate
+from entrypoints.http.input_types import DATE_PATTERN
 from entrypoints.http.schemas import (
     BookingPageRead,
     BookingRead,
@@ -38,11 +40,11 @@ class AdminBookingsController(Controller):
     async def list_bookings(
         self,
         bookings: NamedDependency[BookingQueries],
-        limit: FromQuery[int] = 50,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="page size")] = 50,
         cursor: FromQuery[str | None] = None,
         status: FromQuery[str | None] = None,
-        from_: Annotated[str | None, QueryParameter(name="from")] = None,
-        to: FromQuery[str | None] = None,
+        from_: Annotated[str | None, QueryParameter(name="from", pattern=DATE_PATTERN)] = None,
+        to: Annotated[str | None, QueryParameter(pattern=DATE_PATTERN)] = None,
     ) -> BookingPageRead:
         where = BookingFilter(
             status=_status(status),

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from application.commands import ReplayStripeEvent, WebhookAck
 from application.messaging.bus import MessageBus
+from application.queries.keyset import MAX_PAGE
 from application.queries.webhooks import WebhookQueries
 from domain.errors import ValidationFailed
 from domain.webhook_event import WebhookStatus
@@ -21,7 +24,7 @@ class AdminWebhooksController(Controller):
         self,
         webhooks: NamedDependency[WebhookQueries],
         status: FromQuery[str | None] = None,
-        limit: FromQuery[int] = 50,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="page size")] = 50,
         cursor: FromQuery[str | None] = None,
     ) -> WebhookPageRead:
         try:

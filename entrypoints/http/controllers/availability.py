@@ -8,6 +8,7 @@ from litestar.params import QueryParameter
 
 from application.queries.availability import AvailabilityQueries
 from domain.event_date import EventDate
+from entrypoints.http.input_types import DATE_PATTERN
 from entrypoints.http.schemas import AvailabilityRead, UnavailableDateRead
 
 
@@ -19,7 +20,7 @@ class AvailabilityController(Controller):
     async def one_date(
         self,
         availability: NamedDependency[AvailabilityQueries],
-        date: Annotated[str, QueryParameter(description="YYYY-MM-DD")],
+        date: Annotated[str, QueryParameter(description="YYYY-MM-DD", pattern=DATE_PATTERN)],
     ) -> AvailabilityRead:
         day = EventDate.parse(date)
         reason = await availability.reason_for(day)
@@ -33,8 +34,8 @@ class AvailabilityController(Controller):
     async def unavailable(
         self,
         availability: NamedDependency[AvailabilityQueries],
-        from_: Annotated[str, QueryParameter(name="from", description="YYYY-MM-DD")],
-        to: Annotated[str, QueryParameter(description="YYYY-MM-DD")],
+        from_: Annotated[str, QueryParameter(name="from", description="YYYY-MM-DD", pattern=DATE_PATTERN)],
+        to: Annotated[str, QueryParameter(description="YYYY-MM-DD", pattern=DATE_PATTERN)],
     ) -> list[UnavailableDateRead]:
         found = await availability.unavailable_between(EventDate.parse(from_), EventDate.parse(to))
         return [UnavailableDateRead(str(day), reason.value) for day, reason in found]

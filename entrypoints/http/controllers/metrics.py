@@ -5,12 +5,16 @@ from litestar.di import NamedDependency
 
 from adapters.telemetry.prometheus_metrics import PrometheusMetrics
 
+# What prometheus_client renders, as the document states it (the handler sets the header).
+EXPOSITION = "text/plain; version=0.0.4"
+
 
 class MetricsController(Controller):
     path = "/metrics"
     tags = ["operations"]
 
-    @get("/", operation_id="metrics", summary="Prometheus exposition", include_in_schema=True)
+    @get("/", operation_id="metrics", summary="Prometheus exposition", include_in_schema=True,
+         media_type=EXPOSITION, response_description="Prometheus text exposition format 0.0.4")
     async def scrape(self, metrics: NamedDependency[PrometheusMetrics]) -> Response[bytes]:
         # The outbox gauges are read here, per scrape: always current, one indexed query
         # per scrape (not per request), and no background loop needed for them to move.

@@ -1,16 +1,49 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
+from litestar.enums import ParamType
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Parameter,
+    RequestBody,
+    Schema,
+)
 
 from application.commands import RecordStripeEvent, WebhookAck
 from application.messaging.bus import MessageBus
 from domain.errors import WebhookRejected
+from entrypoints.http.openapi_errors import DocumentedErrors
 from entrypoints.http.rate_limits import rate_limited
 from entrypoints.http.schemas import WebhookAckRead
+
+
+# A dataclass again: only then does the generated __init__ call __post_init__.
+@dataclass
+class StripeWebhookOperation(DocumentedErrors):
+    """The handler reads the raw body and the signature header itself (the signature covers
+    the exact bytes, so nothing may parse them first): Litestar cannot see either, so the
+    document is told here."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.parameters = [*(self.parameters or []), Parameter(
+            name="Stripe-Signature", param_in=ParamType.HEADER, required=True,
+            description="Stripe's signature of the raw body: `t=<unix time>,v1=<hex HMAC>`;"
+                        " a delivery without a valid one is refused (422)",
+            schema=Schema(type=OpenAPIType.STRING, min_length=1))]
+        self.request_body = RequestBody(required=True, description=(
+            "The event exactly as Stripe sent and signed it: verified byte for byte, so it is"
+            " read raw, never re-encoded; UTF-8 JSON of at most 4 MiB."), content={
+            "application/json": OpenAPIMediaType(schema=Schema(
+                type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY))})
+
 
 # Stripe documents no cap on an event's size and an event refused is, after its retries, an
 # event lost: far above the few kilobytes of the sessions Elope handles, but bounded.
@@ -28,6 +61,7 @@ class StripeWebhookController(Controller):
         summary="Stripe events, verified on the exact raw body",
         guards=[rate_limited("webhook")],
         request_max_body_size=MAX_WEBHOOK_BODY,
+        operation_class=StripeWebhookOperation,
     )
     async def receive(
         self,
