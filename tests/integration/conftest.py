@@ -9,14 +9,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from adapters.settable_clock import SettableClock
 from entrypoints.asgi import prepare_mock_preset
 from entrypoints.bootstrap import Elope, bootstrap
+from entrypoints.http.app import create_asgi
 from entrypoints.settings import Settings, load_settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, MANY_CLIENTS_AT_ONCE
 from tests.fakes.stripe_server import FakeStripe, FakeStripePort
+from tests.integration.outage import Outage
 
 WEBHOOK_SECRET = "whsec_integration_tests_secret"
 JWT_SECRET = "integration-tests-jwt-secret-0123456789"
@@ -88,3 +91,21 @@ async def elope(make_elope: MakeElope) -> Elope:
     app = await make_elope()
     await prepare_mock_preset(app)
     return app
+
+
+@pytest.fixture
+async def outage(postgres_admin_dsn: str, clean_postgres: str) -> AsyncIterator[Outage]:
+    """This test's database, made to go away and come back (always back at teardown)."""
+    control = Outage(postgres_admin_dsn, clean_postgres.rsplit("/", 1)[1].split("?", 1)[0])
+    try:
+        yield control
+    finally:
+        await control.end()
+
+
+@pytest.fixture
+async def client(elope: Elope) -> AsyncIterator[httpx.AsyncClient]:
+    """HTTP into `elope` in this process, with no background loops (a test drives them)."""
+    transport = httpx.ASGITransport(app=create_asgi(elope, run_background=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://elope.test") as http:
+        yield http

@@ -7,25 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
 import httpx
-import pytest
 
 from adapters.piccolo.processor_lock import ProcessorLock
 from entrypoints.bootstrap import Elope
-from entrypoints.http.app import create_asgi
 from tests.conftest import paid_session, sign, stripe_event
 from tests.integration.conftest import WEBHOOK_SECRET
-
-
-@pytest.fixture
-async def client(elope: Elope) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_asgi(elope, run_background=False))
-    async with httpx.AsyncClient(transport=transport, base_url="http://elope.test") as http:
-        yield http
 
 
 async def claimed_event(elope: Elope, dsn: str, date: str, claimant: str,

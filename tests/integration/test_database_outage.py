@@ -2,57 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
-import asyncpg
 import httpx
-import pytest
 
 from entrypoints.bootstrap import Elope
-from entrypoints.http.app import create_asgi
 from tests.conftest import paid_session, sign, stripe_event
 from tests.integration.conftest import WEBHOOK_SECRET
-
-
-class Outage:
-    """Refuses new connections to one database and cuts the open ones, as a stopped server
-    looks to the application; the rest of the PostgreSQL server is untouched."""
-
-    def __init__(self, admin_dsn: str, database: str) -> None:
-        self._admin_dsn = admin_dsn
-        self._database = database
-
-    async def _run(self, sql: str) -> None:
-        connection = await asyncpg.connect(self._admin_dsn)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    async def begin(self) -> None:
-        await self._run(f'ALTER DATABASE "{self._database}" WITH ALLOW_CONNECTIONS false')
-        await self._run(f"""SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                            WHERE datname = '{self._database}' AND pid <> pg_backend_pid()""")
-
-    async def end(self) -> None:
-        await self._run(f'ALTER DATABASE "{self._database}" WITH ALLOW_CONNECTIONS true')
-
-
-@pytest.fixture
-async def outage(postgres_admin_dsn: str, clean_postgres: str) -> AsyncIterator[Outage]:
-    database = clean_postgres.rsplit("/", 1)[1].split("?", 1)[0]
-    control = Outage(postgres_admin_dsn, database)
-    try:
-        yield control
-    finally:
-        await control.end()
-
-
-@pytest.fixture
-async def client(elope: Elope) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_asgi(elope, run_background=False))
-    async with httpx.AsyncClient(transport=transport, base_url="http://elope.test") as http:
-        yield http
+from tests.integration.outage import Outage
 
 
 async def test_a_webhook_during_an_outage_gets_a_5xx_and_its_redelivery_after_recovery_books(

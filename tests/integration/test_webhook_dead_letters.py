@@ -9,7 +9,7 @@ import asyncio
 import hashlib
 import os
 import subprocess
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,28 +18,11 @@ import pytest
 
 from application.commands import DeadLetterReport, ReplayDeadLetters
 from entrypoints.bootstrap import Elope
-from entrypoints.http.app import create_asgi
 from entrypoints.http.background import background_loops
 from tests.conftest import paid_session, sign, stripe_event
 from tests.integration.conftest import WEBHOOK_SECRET, MakeElope, real_environment
+from tests.integration.outage import Outage
 from tests.integration.servers import ELOPE
-from tests.integration.test_database_outage import Outage
-
-
-@pytest.fixture
-async def database_outage(postgres_admin_dsn: str, clean_postgres: str) -> AsyncIterator[Outage]:
-    control = Outage(postgres_admin_dsn, clean_postgres.rsplit("/", 1)[1].split("?", 1)[0])
-    try:
-        yield control
-    finally:
-        await control.end()
-
-
-@pytest.fixture
-async def client(elope: Elope) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_asgi(elope, run_background=False))
-    async with httpx.AsyncClient(transport=transport, base_url="http://elope.test") as http:
-        yield http
 
 
 @pytest.fixture
@@ -77,10 +60,10 @@ async def bookings_of(elope: Elope, event: dict[str, Any]) -> list[str]:
 
 
 async def test_a_paid_webhook_during_an_outage_is_kept_answered_503_and_booked_once_replayed(
-    elope: Elope, client: httpx.AsyncClient, database_outage: Outage,
+    elope: Elope, client: httpx.AsyncClient, outage: Outage,
     paid_event: dict[str, Any],
 ) -> None:
-    during = await deliver_during_outage(client, database_outage, paid_event)
+    during = await deliver_during_outage(client, outage, paid_event)
 
     assert during.status_code == 503, during.text
     assert during.json()["error"] == "SERVICE_UNAVAILABLE"
@@ -101,10 +84,10 @@ async def test_a_paid_webhook_during_an_outage_is_kept_answered_503_and_booked_o
 
 
 async def test_a_letter_whose_event_stripe_redelivered_meanwhile_books_nothing_more(
-    elope: Elope, client: httpx.AsyncClient, database_outage: Outage,
+    elope: Elope, client: httpx.AsyncClient, outage: Outage,
     paid_event: dict[str, Any],
 ) -> None:
-    await deliver_during_outage(client, database_outage, paid_event)
+    await deliver_during_outage(client, outage, paid_event)
     raw, headers = sign(paid_event, WEBHOOK_SECRET)
     redelivered = await client.post("/v1/webhooks/stripe", content=raw, headers=headers)
 
@@ -118,15 +101,15 @@ async def test_a_letter_whose_event_stripe_redelivered_meanwhile_books_nothing_m
 
 
 async def test_letters_wait_while_the_database_is_still_down(
-    elope: Elope, client: httpx.AsyncClient, database_outage: Outage,
+    elope: Elope, client: httpx.AsyncClient, outage: Outage,
     paid_event: dict[str, Any],
 ) -> None:
-    await deliver_during_outage(client, database_outage, paid_event)
-    await database_outage.begin()
+    await deliver_during_outage(client, outage, paid_event)
+    await outage.begin()
     try:
         report: DeadLetterReport = await elope.bus.handle(ReplayDeadLetters())
     finally:
-        await database_outage.end()
+        await outage.end()
 
     assert [(r.action, r.detail) for r in report.letters] == [
         ("kept", "the database is still down")]
@@ -135,9 +118,9 @@ async def test_letters_wait_while_the_database_is_still_down(
 
 async def test_the_servers_loop_replays_letters_once_the_database_is_back(
     make_elope: MakeElope, elope: Elope, client: httpx.AsyncClient,
-    database_outage: Outage, paid_event: dict[str, Any],
+    outage: Outage, paid_event: dict[str, Any],
 ) -> None:
-    await deliver_during_outage(client, database_outage, paid_event)
+    await deliver_during_outage(client, outage, paid_event)
     serving = await make_elope()
     fast = serving.settings.model_copy(update={"dead_letter_replay_seconds": 1})
     object.__setattr__(serving, "settings", fast)  # a frozen container; the loop reads it
@@ -153,10 +136,10 @@ async def test_the_servers_loop_replays_letters_once_the_database_is_back(
 
 
 async def test_the_command_replays_letters_and_reports_and_leaves_a_foreign_file(
-    elope: Elope, client: httpx.AsyncClient, database_outage: Outage,
+    elope: Elope, client: httpx.AsyncClient, outage: Outage,
     paid_event: dict[str, Any], clean_postgres: str, tmp_path: Path, stripe_api_base: str,
 ) -> None:
-    await deliver_during_outage(client, database_outage, paid_event)
+    await deliver_during_outage(client, outage, paid_event)
     foreign = elope.settings.dead_letter_dir / "notes.txt"
     foreign.write_text("{ not a letter")
     env = {**os.environ, **real_environment(clean_postgres, tmp_path / "mail", stripe_api_base)}
