@@ -44,6 +44,10 @@ def service_environment(database_url: str, stripe_base: str, mail_dir: Path,
         STRIPE_API_BASE=stripe_base, MAIL_SINK_DIR=str(mail_dir), LOG_LEVEL="WARNING",
         # The largest horizon there is, for the most dates per database.
         BOOKING_HORIZON_DAYS=str(HORIZON_DAYS),
+        # The load comes from one client, where real traffic comes from many: the limits
+        # stay on (their counting is part of the cost measured) but far above the load.
+        HOLDS_PER_CLIENT="1000000", CHECKOUT_RATE_LIMIT="1000000/second",
+        WEBHOOK_RATE_LIMIT="1000000/second",
     )
     if otlp_endpoint is not None:
         env["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp_endpoint

@@ -2,8 +2,9 @@
 route guards: they run before the body is read, so a refused request costs one counter hit.
 
 Why not Litestar's RateLimitConfig: it counts every path of the app in one budget, in
-process memory; these budgets are per route and, in the real preset, in PostgreSQL, shared
-by every instance. A refusal is SPEC §8's 429 RATE_LIMITED with a Retry-After header."""
+process memory; these budgets are per route, each counted where its route needs it (in the
+real preset the checkout's in PostgreSQL, shared by every instance). A refusal is SPEC §8's
+429 RATE_LIMITED with a Retry-After header."""
 
 from __future__ import annotations
 
@@ -24,20 +25,20 @@ log = logging.getLogger("elope.http")
 
 
 class RouteRateLimits:
-    """The app's budgets by name (None: that limit is off), counted per client."""
+    """The app's budgets by name - each a limit (None: off) and the limiter that counts it -
+    counted per client."""
 
-    def __init__(self, limiter: RateLimiter, clients: ClientAddresses,
-                 limits: dict[str, RateLimit | None]) -> None:
-        self._limiter = limiter
+    def __init__(self, clients: ClientAddresses,
+                 budgets: dict[str, tuple[RateLimit | None, RateLimiter]]) -> None:
         self._clients = clients
-        self._limits = limits
+        self._budgets = budgets
 
     async def check(self, name: str, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
-        limit = self._limits.get(name)
-        if limit is None:
+        limit, limiter = self._budgets.get(name, (None, None))
+        if limit is None or limiter is None:
             return
         try:
-            wait = await self._limiter.hit(limit, self._clients.of(connection))
+            wait = await limiter.hit(limit, self._clients.of(connection))
         except StorageUnavailable:
             # Open, not shut: the route answers an outage its own way (a webhook is kept in
             # the dead-letter queue, a checkout gets 503) - a counter must not pre-empt that.
