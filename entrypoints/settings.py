@@ -29,6 +29,9 @@ class Settings(BaseSettings):
 
     adapters_preset: Literal["mock", "real"] = "mock"
     api_port: int = Field(3001, ge=1, le=65535)
+    # Unset: loopback only for the mock preset (its admin is admin/admin), every interface
+    # for the real preset (a container or a host behind its proxy).
+    api_host: str | None = None
     public_url: str | None = None
     cors_origin: str | None = None
     # Proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For is believed
@@ -184,6 +187,13 @@ class Settings(BaseSettings):
             if len(jwt.encode()) < MIN_JWT_SECRET_BYTES:
                 raise ValueError(f"JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes")
         return self
+
+    @property
+    def listen_host(self) -> str:
+        """The address `elope serve` listens on unless --host says otherwise."""
+        if self.api_host:
+            return self.api_host
+        return "127.0.0.1" if self.is_mock else "0.0.0.0"
 
     @property
     def is_mock(self) -> bool:

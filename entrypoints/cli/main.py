@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable, Coroutine
+from importlib import metadata
 from typing import Any
 
 from entrypoints.cli import operations
@@ -14,10 +15,13 @@ from entrypoints.settings import Settings, SettingsError, load_settings
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="elope", description="Elope booking backend")
+    parser.add_argument("--version", action="version", version=f"elope {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the API")
     serve.add_argument("--port", type=int, default=None, help="default: API_PORT (3001)")
-    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--host", default=None,
+                       help="default: API_HOST, else 127.0.0.1 for the mock preset and 0.0.0.0"
+                            " (every interface) for the real one")
     serve.add_argument("--workers", type=_worker_count, default=1,
                        help="worker processes (the real preset only; default 1)")
     sub.add_parser("migrate", help="apply database migrations (safe to run twice)")
@@ -43,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    try:
+        return metadata.version("elope")
+    except metadata.PackageNotFoundError:  # run from a tree that was never installed
+        return "unknown"
+
+
 def _worker_count(text: str) -> int:
     """--workers: a whole number, at least 1 (uvicorn would read 0 as one, silently)."""
     try:
@@ -64,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"elope: {exc}", file=sys.stderr)
         return 2
     if args.command == "serve":
-        return operations.serve(settings, args.host, args.port, args.workers)
+        return operations.serve(settings, args.host or settings.listen_host, args.port,
+                                args.workers)
     jobs: dict[str, Callable[[Settings], Coroutine[Any, Any, int]]] = {
         "migrate": operations.migrate,
         "seed": operations.seed,

@@ -155,3 +155,31 @@ def test_workers_share_their_port_with_each_other_and_the_port_counts_as_taken_t
     finally:
         first.close()
     assert worker_processes.unavailable("127.0.0.1", port) is None
+
+
+def test_the_mock_preset_listens_on_loopback_unless_told_otherwise(
+    uvicorn_runs: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Its admin is admin/admin: a laptop on a café's network must not offer it to everyone.
+    monkeypatch.delenv("API_HOST", raising=False)
+    assert cli.main(["serve", "--port", "3999"]) == 0
+    monkeypatch.setenv("API_HOST", "0.0.0.0")
+    assert cli.main(["serve", "--port", "3999"]) == 0
+    assert cli.main(["serve", "--port", "3999", "--host", "192.0.2.1"]) == 0
+    assert [run["host"] for run in uvicorn_runs] == ["127.0.0.1", "0.0.0.0", "192.0.2.1"]
+
+
+@pytest.mark.usefixtures("real_preset")
+def test_the_real_preset_listens_on_every_interface_by_default(
+    uvicorn_runs: list[dict[str, Any]], supervised: list[object], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("API_HOST", raising=False)
+    assert cli.main(["serve", "--port", "3999"]) == 0
+    assert [run["host"] for run in uvicorn_runs] == ["0.0.0.0"]
+
+
+def test_version_says_which_elope_this_is(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.strip() == "elope 0.1.0"
