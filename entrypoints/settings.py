@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.google.service_account_key import service_account_info
 from application.ports.rate_limits import RateLimit, parse_rate
 from domain.errors import ValidationFailed
 from domain.event_date import EventDate
@@ -276,18 +274,6 @@ class Settings(BaseSettings):
     def mock_busy_dates(self) -> set[EventDate]:
         parts = (p.strip() for p in self.mock_calendar_busy_dates.split(","))
         return {EventDate.parse(p) for p in parts if p}
-
-
-def service_account_info(encoded: str) -> dict[str, str]:
-    """GOOGLE_SERVICE_ACCOUNT_JSON_BASE64 decoded and checked for what a token needs."""
-    try:
-        info = json.loads(base64.b64decode(encoded, validate=True))
-    except (binascii.Error, ValueError):
-        raise ValueError("it is not base64 of a JSON service-account key") from None
-    needed = ("client_email", "private_key", "token_uri")
-    if not isinstance(info, dict) or any(not isinstance(info.get(k), str) for k in needed):
-        raise ValueError(f"the service-account key needs {', '.join(needed)}")
-    return info
 
 
 class SettingsError(Exception):
