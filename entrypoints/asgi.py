@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
+from adapters.telemetry.otel_tracing import flush_spans
 from adapters.telemetry.request_id_middleware import RequestIdMiddleware
 from application import commands as c
 from entrypoints.bootstrap import Elope, bootstrap
@@ -53,4 +55,8 @@ def create_asgi_app(settings: Settings | None = None) -> RequestIdMiddleware:
             await prepare_mock_preset(elope)
         log.info("Elope listening on %s", settings.base_url)
 
-    return create_asgi(elope, on_startup=[on_startup])
+    async def on_shutdown() -> None:
+        # Last, once the relay and the background loops have made their final spans.
+        await asyncio.to_thread(flush_spans)
+
+    return create_asgi(elope, on_startup=[on_startup], on_shutdown=[on_shutdown])

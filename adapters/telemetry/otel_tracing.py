@@ -153,6 +153,14 @@ def setup_tracing(
         return provider
 
 
+def flush_spans(timeout_seconds: float = 5.0) -> None:
+    """Export the spans still queued. `serve` needs it at shutdown: uvicorn ends a SIGTERM'd
+    process by raising the signal again, and a process ended by a signal runs no exit hooks,
+    so the SDK's own flush at exit never happens there."""
+    if _provider is not None:
+        _provider.force_flush(int(timeout_seconds * 1000))
+
+
 def _keeps_nothing(sampler: str, ratio: float) -> bool:
     # The parent-based samplers may still keep a span whose caller's trace is sampled.
     return sampler == "always_off" or (sampler == "traceidratio" and ratio == 0.0)

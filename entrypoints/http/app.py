@@ -51,13 +51,15 @@ def create_asgi(
     *,
     run_background: bool = True,
     on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
+    on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> RequestIdMiddleware:
     """The app as served: wrapped in the request-id middleware, outside Litestar, because
     Litestar runs its own middleware per route - an unknown path would get no X-Request-ID.
     Inside it, the server span (only when something records spans: otherwise it would be
     per-request work for the OTel API's no-op), and inside that the access line and request
     histogram, so the line carries the server span's trace and span ids."""
-    app: Any = create_app(elope, run_background=run_background, on_startup=on_startup)
+    app: Any = create_app(elope, run_background=run_background, on_startup=on_startup,
+                          on_shutdown=on_shutdown)
     # Probes and scrapes, which get no span, are logged at DEBUG only (still measured).
     app = AccessLogMiddleware(app, elope.metrics, log_requests=elope.settings.access_log,
                               quiet=UNTRACED_PATHS)
@@ -71,6 +73,7 @@ def create_app(
     *,
     run_background: bool = True,
     on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
+    on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> Litestar:
     admin = Router(
         path="/",
@@ -111,6 +114,8 @@ def create_app(
                 yield
         finally:
             await elope.stop()
+            for step in on_shutdown:
+                await step()
 
     settings = elope.settings
     # One issuer for the login route and one checker for the admin guard, the same object.

@@ -7,9 +7,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -27,6 +29,7 @@ class ServerProcess:
     env: dict[str, str]
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    _stderr: IO[bytes] = field(default_factory=tempfile.TemporaryFile)
 
     @property
     def url(self) -> str:
@@ -36,12 +39,14 @@ class ServerProcess:
         env = {**os.environ, **self.env, "API_PORT": str(self.port)}
         self.process = subprocess.Popen(
             [ELOPE, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            # A file, not a pipe: nobody reads a pipe while the server runs, and a server
+            # whose log lines fill one blocks on its next write.
+            env=env, stdout=subprocess.DEVNULL, stderr=self._stderr)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode() if self.process.stderr else ""
-                raise RuntimeError(f"elope serve exited {self.process.returncode}: {err[-2000:]}")
+                raise RuntimeError(
+                    f"elope serve exited {self.process.returncode}: {self.errors()}")
             try:
                 if httpx.get(f"{self.url}/health/ready", timeout=0.5).status_code == 200:
                     return self
@@ -57,10 +62,16 @@ class ServerProcess:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10) -> None:
+        """SIGTERM, the graceful stop; SIGKILL if it has not ended within `timeout` s."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+    def errors(self) -> str:
+        """The end of what the stopped process wrote to stderr, for an assertion message."""
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace")[-2000:]

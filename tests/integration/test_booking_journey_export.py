@@ -6,6 +6,7 @@ from the command line - is found by the journey id, and the traces link up."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -100,6 +101,21 @@ def journey_spans(receiver: OtlpReceiver) -> list[ReceivedSpan]:
     return [s for s in receiver.spans if s.attributes.get("booking.correlation_id") == JOURNEY]
 
 
+def stopped_gracefully(server: ServerProcess) -> bool:
+    # uvicorn ends the process by raising the SIGTERM again once its shutdown is done.
+    return server.process is not None and server.process.returncode == -signal.SIGTERM
+
+
+def spans_missing_after(receiver: OtlpReceiver, seconds: float) -> list[str]:
+    """The booking's span names not received within `seconds`, waiting no longer than that."""
+    deadline = time.monotonic() + seconds
+    while missing := BOOKING_SPANS - {s.name for s in journey_spans(receiver)}:
+        if time.monotonic() > deadline:
+            return sorted(missing)
+        time.sleep(0.05)
+    return []
+
+
 async def test_one_search_by_journey_id_finds_the_whole_booking_across_linked_traces(
     env: dict[str, str], receiver: tuple[OtlpReceiver, str], fake_stripe: FakeStripe,
     clean_postgres: str,
@@ -110,13 +126,15 @@ async def test_one_search_by_journey_id_finds_the_whole_booking_across_linked_tr
         booking_id, session_id = book_and_cancel(server.url, fake_stripe,
                                                  Path(env["MAIL_SINK_DIR"]))
     finally:
-        server.stop()  # a graceful stop flushes the spans still queued
+        server.stop(timeout=30)  # a graceful stop flushes the spans still queued
+    # A stop that had to be forced would lose the last batch: say so rather than a missing span.
+    assert stopped_gracefully(server), server.errors()
     replayed = elope(["webhooks", "replay", "--status", "PROCESSED"], env)
     assert "PROCESSED" in replayed
     # Generous: the CLI's spans leave at its exit, and a loaded 2-core machine (the suite runs
     # in parallel) has taken over 15 s to deliver them.
-    wait_for(lambda: {s.name for s in journey_spans(otlp)} >= BOOKING_SPANS,
-             "every span of the booking", seconds=60)
+    missing = spans_missing_after(otlp, seconds=60)
+    assert not missing, f"after 60 s these spans never arrived: {missing}"
 
     spans = journey_spans(otlp)
     by_name = {s.name: s for s in spans}
@@ -180,3 +198,20 @@ async def test_one_search_by_journey_id_finds_the_whole_booking_across_linked_tr
     assert timeline[0]["kind"] == "checkout" and timeline[0]["trace_id"] == checkout.trace_id
     assert {entry["stripe_event_id"] for entry in timeline if entry["kind"] == "webhook"} == {
         event.attributes["stripe.event_id"]}
+
+
+def test_a_graceful_stop_exports_the_spans_still_queued(
+    env: dict[str, str], receiver: tuple[OtlpReceiver, str],
+) -> None:
+    # Nothing leaves on the schedule within this test: only the flush at shutdown can send it.
+    server = ServerProcess({**env, "OTEL_BSP_SCHEDULE_DELAY": "600000"}).start()
+    try:
+        answered = httpx.get(f"{server.url}/v1/packages", timeout=10,
+                             headers={"X-Request-ID": "flushed-at-stop"})
+        assert answered.status_code == 200
+    finally:
+        server.stop(timeout=30)
+    assert stopped_gracefully(server), server.errors()
+    names = {s.name for s in receiver[0].spans
+             if s.attributes.get("correlation.id") == "flushed-at-stop"}
+    assert names == {"GET /v1/packages"}
