@@ -39,6 +39,8 @@ def service_environment(database_url: str, stripe_base: str, mail_dir: Path,
     # The service from the tree this bench is in, whatever tree the `elope` script points at.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     env.update(
+        # A `.env` in the tree must not switch anything on (tracing, Postmark) either.
+        ELOPE_ENV_FILE="",
         ADAPTERS_PRESET="real", DATABASE_URL=database_url, JWT_SECRET=JWT_SECRET,
         STRIPE_SECRET_KEY=SECRET_KEY, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
         STRIPE_API_BASE=stripe_base, MAIL_SINK_DIR=str(mail_dir), LOG_LEVEL="WARNING",

@@ -1,4 +1,5 @@
-"""SPEC §9: every setting, read from the environment once and validated at start."""
+"""SPEC §9: every setting, read from the environment (and `.env`, entrypoints/env_file.py) once
+and validated at start."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from adapters.google.service_account_key import service_account_info
 from application.ports.rate_limits import RateLimit, parse_rate
 from domain.errors import ValidationFailed
 from domain.event_date import EventDate
+from entrypoints.env_file import EnvFileError, settings_env_file
 from entrypoints.http.client_address import Network, parse_trusted_proxies
 
 # Fixed so a developer can sign test webhooks by hand; printed at start, mock preset only.
@@ -23,7 +25,8 @@ MIN_JWT_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore",
+                                      env_file_encoding="utf-8")
 
     adapters_preset: Literal["mock", "real"] = "mock"
     api_port: int = Field(3001, ge=1, le=65535)
@@ -281,9 +284,14 @@ class SettingsError(Exception):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read and validate the environment; a bad value becomes one clear line."""
+    """Read and validate the environment and the env file; a bad value becomes one clear line."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        env_file = settings_env_file()
+    except EnvFileError as exc:
+        raise SettingsError(f"invalid configuration: {exc}") from None
+    try:
+        # pydantic's synthesised __init__ hides BaseSettings' `_env_file` keywords from mypy.
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[arg-type, call-arg]
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]).upper()

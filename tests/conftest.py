@@ -4,6 +4,7 @@ client over the real ASGI app, an admin token, and Stripe-style signed webhooks.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -17,11 +18,17 @@ from adapters.settable_clock import SettableClock
 from adapters.stripe.webhook_verification import signed_event
 from entrypoints.asgi import prepare_mock_preset
 from entrypoints.bootstrap import Elope, bootstrap
+from entrypoints.env_file import ENV_FILE_VARIABLE
 from entrypoints.http.app import create_asgi
 from entrypoints.settings import MOCK_WEBHOOK_SECRET, Settings, load_settings
 from tests.fakes.stripe_server import FakeStripePort, fake_stripe_port
 
 pytest_plugins = ["tests.postgres_fixtures"]
+
+# A developer's `.env` (README, "Configuration") must not change a test: every settings load
+# in this process, and in the processes it starts with its environment, reads no env file.
+# Tests of the file itself (tests/unit/test_env_file.py) unset this where they need it.
+os.environ[ENV_FILE_VARIABLE] = ""
 
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "correct horse battery"

@@ -103,7 +103,7 @@ def _mock_environment(mail_dir: Path, otlp_endpoint: str) -> dict[str, str]:
     # the traces elsewhere.
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    env.update(ADAPTERS_PRESET="mock", MAIL_SINK_DIR=str(mail_dir), LOG_LEVEL="WARNING",
+    env.update(ADAPTERS_PRESET="mock", ELOPE_ENV_FILE="", MAIL_SINK_DIR=str(mail_dir), LOG_LEVEL="WARNING",
                OTEL_EXPORTER_OTLP_ENDPOINT=otlp_endpoint,
                # The SDK's 5 s would make every run wait for the last batch.
                OTEL_BSP_SCHEDULE_DELAY=str(EXPORT_DELAY_MS))

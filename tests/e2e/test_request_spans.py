@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from entrypoints.env_file import ENV_FILE_VARIABLE
 from tests.e2e.conftest import REAL_JWT_SECRET, REAL_STRIPE_SECRET_KEY, REAL_WEBHOOK_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,7 +87,7 @@ async def _spans_of_a_booking(preset: str, database_url: str | None, tmp_path: P
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", _BOOK_AND_PROBE, preset, database_url or "", str(tmp_path / "mail"),
         REAL_JWT_SECRET, REAL_STRIPE_SECRET_KEY, REAL_WEBHOOK_SECRET,
-        cwd=ROOT, env={"PYTHONPATH": str(ROOT)},
+        cwd=ROOT, env={"PYTHONPATH": str(ROOT), ENV_FILE_VARIABLE: ""},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()[-3000:]

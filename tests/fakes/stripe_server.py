@@ -185,12 +185,21 @@ def fake_stripe(secret_key: str, webhook_secret: str) -> Iterator[tuple[FakeStri
 
 if __name__ == "__main__":
     # A local Stripe for trying the real preset by hand (README): it answers the API calls
-    # Elope makes; payments still arrive as webhooks you sign yourself.
-    import os
+    # Elope makes; payments still arrive as webhooks you sign yourself. Its keys are Elope's
+    # own, from the environment or `.env`, as `elope serve` reads them.
     import sys
 
     import uvicorn
 
-    uvicorn.run(FakeStripe(os.environ["STRIPE_SECRET_KEY"], os.environ["STRIPE_WEBHOOK_SECRET"]),
+    from entrypoints.settings import SettingsError, load_settings
+
+    try:
+        elope_settings = load_settings()
+    except SettingsError as exc:
+        sys.exit(f"stripe_server: {exc}")
+    secret_key = elope_settings.stripe_secret_key
+    if secret_key is None:
+        sys.exit("stripe_server: STRIPE_SECRET_KEY is not set (in the environment or .env)")
+    uvicorn.run(FakeStripe(secret_key.get_secret_value(), elope_settings.webhook_secret),
                 host="127.0.0.1", port=int(sys.argv[1]) if len(sys.argv) > 1 else 12111,
                 log_level="warning")

@@ -28,6 +28,8 @@ def free_port() -> int:
 class ServerProcess:
     env: dict[str, str]
     port: int = field(default_factory=free_port)
+    # The directory it runs in (relative paths: var/mail, .env); the test's own by default.
+    cwd: Path | None = None
     process: subprocess.Popen[bytes] | None = None
     _stderr: IO[bytes] = field(default_factory=tempfile.TemporaryFile)
 
@@ -41,7 +43,7 @@ class ServerProcess:
             [ELOPE, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             # A file, not a pipe: nobody reads a pipe while the server runs, and a server
             # whose log lines fill one blocks on its next write.
-            env=env, stdout=subprocess.DEVNULL, stderr=self._stderr)
+            env=env, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=self._stderr)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -30,6 +30,7 @@ from adapters.telemetry.otel_tracing import OtelTracing, _traces_url
 from adapters.telemetry.prometheus_metrics import PrometheusMetrics
 from adapters.telemetry.request_id_middleware import RequestIdMiddleware
 from adapters.telemetry.span_processor import CorrelationIdSampler
+from entrypoints.env_file import ENV_FILE_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -177,7 +178,7 @@ def _run_isolated(code: str) -> str:
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT)},
+        env={"PYTHONPATH": str(ROOT), ENV_FILE_VARIABLE: ""},
         capture_output=True,
         text=True,
         timeout=60,
