@@ -36,6 +36,7 @@ from entrypoints.http.controllers.metrics import MetricsController
 from entrypoints.http.controllers.public_catalog import CatalogController
 from entrypoints.http.controllers.stripe_webhook import StripeWebhookController
 from entrypoints.http.dependencies import app_dependencies
+from entrypoints.http.documentation_pages import documentation_pages, documentation_router
 from entrypoints.http.edge_checks import MAX_JSON_BODY, refuse_hostile_input
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.input_types import TYPE_DECODERS, WholeNumberSchema
@@ -136,6 +137,8 @@ def create_app(
             title="Elope",
             version=API_VERSION,
             description="Booking API for an elopement business.",
+            render_plugins=documentation_pages(),
+            openapi_router=documentation_router(),
             components=Components(
                 security_schemes={
                     "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")

@@ -1,0 +1,37 @@
+"""Debian's Chromium for the tests that look at a page as a person would, driven by Playwright
+(which downloads no browser of its own here), with no way out of this machine."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+INSTALL = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
+
+# Every host name but 127.0.0.1's fails to resolve, so a page that wants a CDN gets nothing;
+# the rest keeps a headless Chromium in a container from reaching for the network itself.
+OFFLINE_ARGS = [
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def debian_chromium() -> Path:
+    """/usr/bin/chromium, installed with apt-get when missing and the tests run as root; a
+    failure that names the command otherwise."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    command = " ".join(INSTALL)
+    if os.geteuid() != 0:
+        pytest.fail(f"no {CHROMIUM}: install it with `{command}` (as root)")
+    # A fresh machine may have no package lists yet.
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(INSTALL, check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    if not CHROMIUM.exists():
+        pytest.fail(f"`{command}` left no {CHROMIUM}")
+    return CHROMIUM
