@@ -41,7 +41,7 @@ class DatabaseAddress:
             ports = query["port"].split(",")
             hosts = [(host, ports[min(i, len(ports) - 1)]) for i, (host, _) in
                      enumerate(hosts or [("localhost", "")])]
-        servers = tuple(f"{host or 'localhost'}:{_port(port or DEFAULT_PORT)}"
+        servers = tuple(f"{_shown(host)}:{_port(port or DEFAULT_PORT)}"
                         for host, port in hosts or [("localhost", "")])
         database = (query.get("dbname") or query.get("database")
                     or unquote(parts.path.lstrip("/")) or user)
@@ -65,6 +65,12 @@ def _split(spec: str) -> tuple[str, str]:
         return address, rest.removeprefix(":")
     host, _, port = spec.partition(":")
     return unquote(host), port
+
+
+def _shown(host: str) -> str:
+    if ":" in host and not host.startswith("/"):  # IPv6, bracketed as in a URL
+        return f"[{host}]"
+    return host or "localhost"
 
 
 def _port(text: str) -> str:

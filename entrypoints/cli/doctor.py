@@ -40,15 +40,17 @@ async def _database_checks(settings: Settings, url: str) -> list[Check]:
     try:
         state = await inspect_database(url)
     except Mistake as exc:
-        return [(False, f"database: {exc}"), _pool_check(settings, None)]
+        return [(False, f"database: {exc}"), pool_check(settings, None)]
     problem = state.schema_problem()
     return [(problem is None, f"database: {problem}" if problem else
              f"database: {state.address}, PostgreSQL {state.server_version.split()[0]},"
              f" all {len(state.known)} migrations applied"),
-            _pool_check(settings, state), _clock_check(state)]
+            pool_check(settings, state), clock_check(state)]
 
 
-def _pool_check(settings: Settings, state: DatabaseState | None) -> Check:
+def pool_check(settings: Settings, state: DatabaseState | None) -> Check:
+    """The pool settings, and whether one process's connections fit in what the server
+    takes (unknown when the database could not be reached: then only the settings)."""
     per_process = settings.db_pool_max + LISTENING_CONNECTIONS
     pool = (f"database pool: {settings.db_pool_min}-{settings.db_pool_max} connections per"
             f" process (DB_POOL_MIN, DB_POOL_MAX) and {LISTENING_CONNECTIONS} listening, so up"
@@ -67,7 +69,9 @@ def _pool_check(settings: Settings, state: DatabaseState | None) -> Check:
     return True, f"{pool}; {server}: room for {room} more such processes"
 
 
-def _clock_check(state: DatabaseState) -> Check:
+def clock_check(state: DatabaseState) -> Check:
+    """This machine's clock against the database's; fails beyond CLOCK_SKEW_LIMIT_SECONDS
+    (the round trip's share of the measurement given the benefit of the doubt)."""
     apart = abs(state.clock_ahead)
     direction = "behind" if state.clock_ahead > 0 else "ahead of"
     measured = f"{apart:.3f} s {direction} the database's (limit {CLOCK_SKEW_LIMIT_SECONDS:g} s)"
