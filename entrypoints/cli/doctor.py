@@ -74,7 +74,8 @@ def clock_check(state: DatabaseState) -> Check:
     (the round trip's share of the measurement given the benefit of the doubt)."""
     apart = abs(state.clock_ahead)
     direction = "behind" if state.clock_ahead > 0 else "ahead of"
-    measured = f"{apart:.3f} s {direction} the database's (limit {CLOCK_SKEW_LIMIT_SECONDS:g} s)"
+    measured = (f"{apart:.3f} s {direction} the database's" if apart >= 0.0005
+                else "in step with the database's") + f" (limit {CLOCK_SKEW_LIMIT_SECONDS:g} s)"
     if apart - state.clock_uncertainty > CLOCK_SKEW_LIMIT_SECONDS:
         return False, (f"clock: this machine's clock is {measured}: keep both in time with NTP"
                        " (chrony, systemd-timesyncd): hold expiry and rate-limit windows compare"

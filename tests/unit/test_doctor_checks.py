@@ -24,6 +24,7 @@ STATE = DatabaseState(
     (-1.9, True, "1.900 s ahead of the database's"),
     (5.0, False, "5.000 s behind the database's (limit 2 s): keep both in time with NTP"),
     (-3.0, False, "3.000 s ahead of the database's"),
+    (0.0001, True, "in step with the database's (limit 2 s)"),
 ])
 def test_a_clock_more_than_two_seconds_from_the_databases_fails(
     ahead: float, passed: bool, words: str,
