@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import NoReturn
 
-from application.handlers.admin_access import MIN_PASSWORD
+from application.handlers.admin_access import MIN_PASSWORD, acceptable_password
 from domain.customer import normalize_email
 from domain.errors import ValidationFailed
 from domain.webhook_event import WebhookStatus
@@ -153,9 +153,10 @@ def _email(text: str) -> str:
 
 
 def _password(text: str) -> str:
-    if len(text) < MIN_PASSWORD:
-        raise argparse.ArgumentTypeError(f"a password needs at least {MIN_PASSWORD} characters")
-    return text
+    try:
+        return acceptable_password(text)
+    except ValidationFailed as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def _debug_option(parser: argparse.ArgumentParser, default: object) -> None:

@@ -13,6 +13,7 @@ import uvicorn
 from adapters.piccolo.migrations_runner import apply_migrations
 from application import commands as c
 from application.commands import DeadLetterReport, ReconcileReport
+from application.handlers.admin_access import acceptable_password
 from application.ids import new_id
 from domain.webhook_event import WebhookStatus
 from entrypoints.bootstrap import Elope, bootstrap
@@ -135,7 +136,7 @@ async def create_admin(settings: Settings, email: str, password: str | None) -> 
     # The database first, so nobody types a password twice to learn it is missing; the
     # password before the pool is opened, so a prompt does not hold one open.
     await require_migrated(_database_url(settings))
-    password = read_password() if password is None else password
+    password = acceptable_password(read_password() if password is None else password)
     async with running(settings) as elope:
         user = await elope.bus.handle(c.CreateAdmin(email=email, password=password,
                                                     correlation_id=new_id("cli")))
