@@ -40,9 +40,11 @@ def _sentence(error: BaseException, at: DatabaseAddress) -> str | None:
     if isinstance(error, asyncpg.InvalidCatalogNameError):
         return (f'the database "{at.database}" does not exist at {at.where}: create it'
                 f' (createdb {at.database}) and run `elope migrate`, or {FIX_URL}')
-    if isinstance(error, asyncpg.InvalidPasswordError):
+    # PgBouncer refuses a password with its own code (08P01) and these words.
+    refused = isinstance(error, asyncpg.PostgresError) and "authentication failed" in said
+    if isinstance(error, asyncpg.InvalidPasswordError) or refused:
         return (f'PostgreSQL at {at.where} refused the password of user "{at.user}" for'
-                f" {at.named}: correct the password in DATABASE_URL")
+                f" {at.named}: correct the user or the password in DATABASE_URL")
     if isinstance(error, asyncpg.InvalidAuthorizationSpecificationError):
         return (f'PostgreSQL at {at.where} refused user "{at.user}" for {at.named} ({said}):'
                 " correct the user in DATABASE_URL, or create the role")

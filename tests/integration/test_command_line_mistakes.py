@@ -4,8 +4,9 @@ code 2, no traceback (unless --debug asks for it). `elope doctor` reports the sa
 as a failed check.
 
 PostgreSQL here trusts every connection from 127.0.0.1 (pg_hba.conf: `host all all
-127.0.0.1/32 trust`), so a wrong password is accepted; wrong credentials are a role that does
-not exist, which PostgreSQL refuses whatever the authentication method."""
+127.0.0.1/32 trust`) and accepts any password: a wrong password is refused by PgBouncer in
+front of it (tests/integration/password_gate.py), and a role that does not exist by
+PostgreSQL itself."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import pytest
 from adapters.piccolo.database_address import DatabaseAddress
 from adapters.piccolo.migrations_runner import apply_migrations, known_migrations
 from tests.integration.conftest import real_environment
+from tests.integration.password_gate import password_gate
 from tests.integration.servers import ELOPE, free_port
 from tests.postgres import create_database, drop_database
 
@@ -145,6 +147,21 @@ def test_credentials_postgresql_refuses_name_the_user_and_the_database_that_exis
                               f' database "{name}" (role "{role}" does not exist)',
                         "correct the user in DATABASE_URL")
     # The database exists and is migrated: doctor says why it could not look, not "missing".
+    doctor_says(runs[-1][1], line)
+
+
+def test_a_wrong_password_is_named_with_the_user_and_the_database(
+    env: dict[str, str], clean_postgres: str,
+) -> None:
+    name = clean_postgres.rpartition("/")[2]
+    port = free_port()
+    url = f"postgresql://postgres:{PASSWORD}@127.0.0.1:{port}/{name}"
+    with password_gate(clean_postgres, "postgres", "the-right-one", port):
+        runs = at_once(env, url, [serve(), ["migrate"], ["doctor"]])
+    for _, done in runs[:-1]:
+        line = one_line(done, f'PostgreSQL at 127.0.0.1:{port} refused the password of user'
+                              f' "postgres" for the database "{name}"',
+                        "correct the user or the password in DATABASE_URL")
     doctor_says(runs[-1][1], line)
 
 

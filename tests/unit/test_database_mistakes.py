@@ -61,7 +61,10 @@ def test_a_url_postgresql_cannot_take_is_refused_with_the_settings(url: str, say
       "`elope migrate`", "correct DATABASE_URL"]),
     (asyncpg.InvalidPasswordError('password authentication failed for user "shop"'),
      ['refused the password of user "shop" for the database "bookings"', "db.internal:6432",
-      "correct the password in DATABASE_URL"]),
+      "correct the user or the password in DATABASE_URL"]),
+    # PgBouncer checking the password itself: its own code, the same meaning.
+    (asyncpg.ProtocolViolationError("SASL authentication failed"),
+     ['refused the password of user "shop" for the database "bookings"']),
     (asyncpg.InvalidAuthorizationSpecificationError('role "shop" does not exist'),
      ['refused user "shop" for the database "bookings" (role "shop" does not exist)',
       "create the role"]),
