@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.google.service_account_key import service_account_info
+from adapters.piccolo.database_address import DatabaseAddress
 from application.ports.rate_limits import RateLimit, parse_rate
 from domain.errors import ValidationFailed
 from domain.event_date import EventDate
@@ -162,6 +163,13 @@ class Settings(BaseSettings):
                 EventDate.parse(part)
             except ValidationFailed as exc:
                 raise ValueError(exc.message) from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value():
+            DatabaseAddress.of(value.get_secret_value())  # mysql://, http://: stop here, named
         return value
 
     @field_validator("google_service_account_json_base64")

@@ -42,20 +42,28 @@ def _bind_tables(module: ModuleType, engine: Engine[Any]) -> None:
             value._meta.db = engine
 
 
+def known_migrations() -> list[str]:
+    """The ids of every migration this version of Elope has, oldest first."""
+    return sorted(BaseMigrationManager().get_migration_modules(str(migrations_folder())))
+
+
+async def applied_migrations(connection: asyncpg.Connection) -> set[str]:
+    """The ids of the migrations applied to the database `connection` is open on."""
+    exists = await connection.fetchval("SELECT to_regclass('public.migration') IS NOT NULL")
+    if not exists:
+        return set()
+    rows = await connection.fetch("SELECT name FROM migration WHERE app_name = $1", APP_NAME)
+    return {r["name"] for r in rows}
+
+
 async def pending_migrations(dsn: str) -> list[str]:
     """The ids of the migrations not applied to this database yet."""
     connection = await asyncpg.connect(dsn)
     try:
-        exists = await connection.fetchval("SELECT to_regclass('public.migration') IS NOT NULL")
-        done = set()
-        if exists:
-            rows = await connection.fetch("SELECT name FROM migration WHERE app_name = $1",
-                                          APP_NAME)
-            done = {r["name"] for r in rows}
+        done = await applied_migrations(connection)
     finally:
         await connection.close()
-    known = BaseMigrationManager().get_migration_modules(str(migrations_folder()))
-    return sorted(set(known) - done)
+    return [name for name in known_migrations() if name not in done]
 
 
 async def apply_migrations(dsn: str) -> list[str]:

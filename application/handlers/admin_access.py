@@ -50,14 +50,20 @@ def _refused(command: LogIn, reason: str) -> None:
         "email": mask_email(command.email), "reason": reason, "client": command.client})
 
 
+def acceptable_password(password: str) -> str:
+    """The password, when an admin may have it (the command line checks it before it opens
+    the database); ValidationFailed when not."""
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed(f"a password needs at least {MIN_PASSWORD} characters")
+    return password
+
+
 async def create_admin(
     command: CreateAdmin, *, uow: UnitOfWorkFactory, hasher: PasswordHasher,
 ) -> AdminUser:
     """Create an admin, or set a new password for an existing one."""
     email = normalize_email(command.email)
-    if len(command.password) < MIN_PASSWORD:
-        raise ValidationFailed(f"a password needs at least {MIN_PASSWORD} characters")
-    password_hash = await hasher.hash(command.password)
+    password_hash = await hasher.hash(acceptable_password(command.password))
     async with uow() as tx:
         existing = await tx.admin_users.by_email(email)
         user = AdminUser(existing.id if existing else new_id("adm"), email, password_hash)

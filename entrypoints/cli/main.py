@@ -1,50 +1,34 @@
-"""`elope`: the one console script (SPEC §10)."""
+"""`elope`: the one console script (SPEC §10). Every mistake - a setting, an argument, the
+database or the port - ends with one line on standard error and exit code 2; `--debug` adds
+the traceback. What is not a mistake (a bug) keeps its traceback and exit code 1."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+import traceback
 from collections.abc import Callable, Coroutine
 from importlib import metadata
 from typing import Any
 
+from adapters.piccolo.connection_problems import connection_problem
+from adapters.piccolo.database_address import DatabaseAddress
+from domain.errors import ValidationFailed
 from entrypoints.cli import operations
+from entrypoints.cli.arguments import parser
+from entrypoints.cli.doctor import run_doctor
+from entrypoints.cli.mistake import USAGE_EXIT_CODE, Mistake
+from entrypoints.cli.password_input import PasswordInputError
 from entrypoints.settings import Settings, SettingsError, load_settings
 
+# Raised on purpose, each phrased as the line to print.
+WORDED_MISTAKES = (Mistake, SettingsError, PasswordInputError, ValidationFailed)
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="elope", description="Elope booking backend")
-    parser.add_argument("--version", action="version", version=f"elope {_version()}")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the API")
-    serve.add_argument("--port", type=int, default=None, help="default: API_PORT (3001)")
-    serve.add_argument("--host", default=None,
-                       help="default: API_HOST, else 127.0.0.1 for the mock preset and 0.0.0.0"
-                            " (every interface) for the real one")
-    serve.add_argument("--workers", type=_worker_count, default=1,
-                       help="worker processes (the real preset only; default 1)")
-    sub.add_parser("migrate", help="apply database migrations (safe to run twice)")
-    sub.add_parser("seed", help="write the demo catalog and a blackout date")
-    admin = sub.add_parser(
-        "create-admin", help="create an admin or set a new password (ending its tokens)",
-        description="Create an admin, or set a new password for an existing one; the tokens it"
-                    " was given before stop working. Without --password the password is asked"
-                    " for twice in a terminal, or read as one line from standard input.")
-    admin.add_argument("--email", required=True)
-    admin.add_argument("--password", default=None,
-                       help="the password itself: it lands in the shell's history and is seen"
-                            " in `ps`; leave it out to be asked, or pipe it on standard input")
-    sub.add_parser("doctor", help="check the configuration of the chosen preset")
-    webhooks = sub.add_parser("webhooks", help="webhook inbox tools")
-    webhooks_sub = webhooks.add_subparsers(dest="webhooks_command", required=True)
-    replay = webhooks_sub.add_parser("replay", help="process stored events again")
-    replay.add_argument("--status", default="FAILED")
-    replay.add_argument("--dead-letters", action="store_true",
-                        help="deliver the events kept in DEAD_LETTER_DIR while the database"
-                             " was down into the inbox, instead")
-    sub.add_parser("reconcile", help="ask the payment provider about overdue holds")
-    return parser
+# What a shell reports for a process ended by SIGINT.
+INTERRUPTED_EXIT_CODE = 130
+
+Job = Callable[[Settings], Coroutine[Any, Any, int]]
 
 
 def _version() -> str:
@@ -54,45 +38,52 @@ def _version() -> str:
         return "unknown"
 
 
-def _worker_count(text: str) -> int:
-    """--workers: a whole number, at least 1 (uvicorn would read 0 as one, silently)."""
-    try:
-        count = int(text)
-    except ValueError:
-        count = 0
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return count
-
-
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "doctor":
-        return operations.doctor()
+    args = parser(_version()).parse_args(argv)
+    settings: Settings | None = None
     try:
         settings = load_settings()
-    except SettingsError as exc:
-        print(f"elope: {exc}", file=sys.stderr)
-        return 2
+        return _run(args, settings)
+    except KeyboardInterrupt:  # Ctrl+C at a prompt or in a job: stopped, as asked
+        print("elope: interrupted", file=sys.stderr)
+        return INTERRUPTED_EXIT_CODE
+    except Exception as exc:
+        line = _mistake(exc, settings)
+        if line is None:
+            raise  # not the operator's mistake: the traceback is what a bug report needs
+        if args.debug:
+            traceback.print_exc()
+        print(f"elope: {line}", file=sys.stderr)
+        return USAGE_EXIT_CODE
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "doctor":
+        return run_doctor(settings)
     if args.command == "serve":
         return operations.serve(settings, args.host or settings.listen_host, args.port,
                                 args.workers)
-    jobs: dict[str, Callable[[Settings], Coroutine[Any, Any, int]]] = {
-        "migrate": operations.migrate,
-        "seed": operations.seed,
+    if args.command == "create-admin":
+        return asyncio.run(operations.create_admin(settings, args.email, args.password))
+    jobs: dict[str, Job] = {
+        "migrate": operations.migrate, "seed": operations.seed,
         "reconcile": operations.reconcile,
     }
-    try:
-        if args.command == "create-admin":
-            return asyncio.run(operations.create_admin(settings, args.email, args.password))
-        if args.command == "webhooks" and args.dead_letters:
-            return asyncio.run(operations.replay_dead_letters(settings))
-        if args.command == "webhooks":
-            return asyncio.run(operations.replay_webhooks(settings, args.status))
-        return asyncio.run(jobs[args.command](settings))
-    except SettingsError as exc:
-        print(f"elope: {exc}", file=sys.stderr)
-        return 2
+    if args.command == "webhooks" and args.dead_letters:
+        return asyncio.run(operations.replay_dead_letters(settings))
+    if args.command == "webhooks":
+        return asyncio.run(operations.replay_webhooks(settings, args.status))
+    return asyncio.run(jobs[args.command](settings))
+
+
+def _mistake(exc: Exception, settings: Settings | None) -> str | None:
+    """The one line for an exception that is the operator's to fix, or None."""
+    if isinstance(exc, WORDED_MISTAKES):
+        return str(exc)
+    if settings is None or settings.is_mock or settings.database_url is None:
+        return None
+    # The database going away in the middle of a job reads like one refused at its start.
+    return connection_problem(exc, DatabaseAddress.of(settings.database_url.get_secret_value()))
 
 
 if __name__ == "__main__":

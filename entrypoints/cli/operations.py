@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import os
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,41 +13,49 @@ import uvicorn
 from adapters.piccolo.migrations_runner import apply_migrations
 from application import commands as c
 from application.commands import DeadLetterReport, ReconcileReport
+from application.handlers.admin_access import acceptable_password
 from application.ids import new_id
-from domain.errors import ValidationFailed
 from domain.webhook_event import WebhookStatus
 from entrypoints.bootstrap import Elope, bootstrap
 from entrypoints.cli import worker_processes
-from entrypoints.cli.doctor import run_doctor
-from entrypoints.cli.password_input import PasswordInputError, read_password
+from entrypoints.cli.database_check import inspect_database, require_migrated
+from entrypoints.cli.mistake import Mistake
+from entrypoints.cli.password_input import read_password
 from entrypoints.demo_catalog import seed_demo_catalog
-from entrypoints.settings import Settings, SettingsError, load_settings
+from entrypoints.settings import Settings, load_settings
 from entrypoints.telemetry_setup import start_telemetry
 
 MOCK_IS_IN_MEMORY = (
-    "the mock preset keeps its data in the serving process's memory; `elope serve` seeds it"
-    " with the demo catalog and the ADMIN_EMAIL admin at start"
+    "the mock preset keeps nothing between processes: its data lives in the memory of"
+    " `elope serve`, which seeds it with the demo catalog and the ADMIN_EMAIL admin at start"
+)
+# What the mock preset cannot do from a separate process; said as a mistake (exit code 2),
+# not as "done" (0): the operator asked for an effect that cannot happen here, and a script
+# that runs the command must not read it as done.
+MOCK_KEEPS_NOTHING = (
+    "the mock preset keeps nothing between processes: {nothing} (the running `elope serve`"
+    " {itself}); set ADAPTERS_PRESET=real and DATABASE_URL to {goal}"
 )
 
 
 def serve(settings: Settings, host: str, port: int | None, workers: int) -> int:
+    """Check what would otherwise fail inside uvicorn - settings, the port, the database -
+    and then serve until stopped."""
     if settings.is_mock and workers > 1:
-        print("elope: the mock preset keeps data in memory and runs one worker only",
-              file=sys.stderr)
-        return 2
+        raise Mistake("the mock preset keeps its data in one process's memory and runs one"
+                      " worker only: leave out --workers, or set ADAPTERS_PRESET=real")
     port = port or settings.api_port
     # The workers import the app themselves and read the same environment; the port they
     # announce must match the one they listen on.
     os.environ["API_PORT"] = str(port)
-    try:
-        load_settings()  # fail in the parent with one line, not in every worker
-    except SettingsError as exc:
-        print(f"elope: {exc}", file=sys.stderr)
-        return 2
+    load_settings()  # fail in the parent with one line, not in every worker
     problem = worker_processes.unavailable(host, port)
     if problem:  # one line here, not a traceback from each worker
-        print(f"elope: {problem}", file=sys.stderr)
-        return 2
+        raise Mistake(problem)
+    if not settings.is_mock:
+        # One look before uvicorn starts: a mistake is then one line, not the traceback of
+        # the app's start-up in every worker.
+        asyncio.run(require_migrated(_database_url(settings)))
     loop, http = server_implementations()
     if workers > 1 and worker_processes.spreads_connections():
         # A socket per worker, so new connections are spread across them (see the module).
@@ -57,6 +65,11 @@ def serve(settings: Settings, host: str, port: int | None, workers: int) -> int:
                 workers=workers, loop=loop, http=http, log_config=None, access_log=False,
                 proxy_headers=worker_processes.PROXY_HEADERS)
     return 0
+
+
+def _database_url(settings: Settings) -> str:
+    assert settings.database_url is not None  # the real preset's settings require it
+    return settings.database_url.get_secret_value()
 
 
 def server_implementations() -> tuple[str, str]:
@@ -76,15 +89,13 @@ def _importable(module: str) -> bool:
     return True
 
 
-def doctor() -> int:
-    return run_doctor()
-
-
 async def migrate(settings: Settings) -> int:
-    if settings.is_mock or settings.database_url is None:
+    if settings.is_mock:
         print(f"elope: nothing to migrate: {MOCK_IS_IN_MEMORY}")
         return 0
-    applied = await apply_migrations(settings.database_url.get_secret_value())
+    url = _database_url(settings)
+    await inspect_database(url)  # reachable, in one line if not, before the migrations run
+    applied = await apply_migrations(url)
     print(f"elope: {len(applied)} migrations applied" + (f" ({', '.join(applied)})" if applied
                                                         else "; the schema is up to date"))
     return 0
@@ -110,6 +121,7 @@ async def seed(settings: Settings) -> int:
     if settings.is_mock:
         print(f"elope: nothing to seed: {MOCK_IS_IN_MEMORY}")
         return 0
+    await require_migrated(_database_url(settings))
     async with running(settings) as elope:
         created = await seed_demo_catalog(elope.bus, elope.uow, elope.clock.now().date())
     print(f"elope: demo catalog seeded ({created} packages created)")
@@ -118,22 +130,26 @@ async def seed(settings: Settings) -> int:
 
 async def create_admin(settings: Settings, email: str, password: str | None) -> int:
     if settings.is_mock:
-        print(f"elope: nothing stored: {MOCK_IS_IN_MEMORY}")
-        return 0
-    try:
-        # Read before the database is opened: a prompt does not hold a pool open.
-        password = read_password() if password is None else password
-        async with running(settings) as elope:
-            user = await elope.bus.handle(c.CreateAdmin(email=email, password=password,
-                                                        correlation_id=new_id("cli")))
-    except (PasswordInputError, ValidationFailed) as exc:
-        print(f"elope: {exc}", file=sys.stderr)
-        return 2
+        raise Mistake(MOCK_KEEPS_NOTHING.format(
+            nothing="an admin created here would be gone when this command ends",
+            itself="has the admin ADMIN_EMAIL / ADMIN_PASSWORD", goal="keep admins in PostgreSQL"))
+    # The database first, so nobody types a password twice to learn it is missing; the
+    # password before the pool is opened, so a prompt does not hold one open.
+    await require_migrated(_database_url(settings))
+    password = acceptable_password(read_password() if password is None else password)
+    async with running(settings) as elope:
+        user = await elope.bus.handle(c.CreateAdmin(email=email, password=password,
+                                                    correlation_id=new_id("cli")))
     print(f"elope: admin {user.email} ready; tokens it was given before no longer work")
     return 0
 
 
 async def replay_webhooks(settings: Settings, status: str) -> int:
+    if settings.is_mock:
+        raise Mistake(MOCK_KEEPS_NOTHING.format(
+            nothing="there are no stored events here to replay",
+            itself="processes and retries its own", goal="replay the events PostgreSQL keeps"))
+    await require_migrated(_database_url(settings))
     failed = 0
     async with running(settings) as elope:
         ids = await elope.queries.webhooks.ids_with_status(WebhookStatus(status.upper()))
@@ -151,9 +167,12 @@ async def replay_webhooks(settings: Settings, status: str) -> int:
 
 async def replay_dead_letters(settings: Settings) -> int:
     if settings.is_mock:
-        # Its inbox lives in the serving process, whose own loop replays the directory.
-        print(f"elope: nothing to replay here: {MOCK_IS_IN_MEMORY}")
-        return 0
+        # The files are there, but the inbox they go into lives in the serving process.
+        raise Mistake(MOCK_KEEPS_NOTHING.format(
+            nothing="its webhook inbox lives in the serving process",
+            itself=f"delivers {settings.dead_letter_dir} into it itself",
+            goal="deliver them into PostgreSQL's inbox"))
+    await require_migrated(_database_url(settings))
     async with running(settings) as elope:
         report: DeadLetterReport = await elope.bus.handle(
             c.ReplayDeadLetters(correlation_id=new_id("cli")))
@@ -166,6 +185,12 @@ async def replay_dead_letters(settings: Settings) -> int:
 
 
 async def reconcile(settings: Settings) -> int:
+    if settings.is_mock:
+        raise Mistake(MOCK_KEEPS_NOTHING.format(
+            nothing="there are no holds here to reconcile",
+            itself="reconciles its own every RECONCILE_INTERVAL_SECONDS",
+            goal="reconcile the holds PostgreSQL keeps"))
+    await require_migrated(_database_url(settings))
     async with running(settings) as elope:
         report: ReconcileReport = await elope.bus.handle(
             c.ReconcileHolds(correlation_id=new_id("cli")))

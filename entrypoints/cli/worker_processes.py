@@ -80,8 +80,13 @@ def unavailable(host: str, port: int) -> str | None:
         bound_socket(host, port, reuse_port=False).close()
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            return f"port {port} on {host} is already in use"
-        return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+            return (f"port {port} on {host} is already in use: stop what listens there, or"
+                    " choose another port with --port or API_PORT")
+        if exc.errno == errno.EACCES:
+            return (f"cannot listen on {host}:{port} ({exc.strerror}): ports below 1024 need"
+                    " privileges; choose another port with --port or API_PORT")
+        return (f"cannot listen on {host}:{port} ({exc.strerror or exc}): choose an address"
+                " of this machine with --host or API_HOST, and a port with --port or API_PORT")
     return None
 
 

@@ -23,12 +23,18 @@ REAL_PRESET = {
 
 @pytest.fixture
 def uvicorn_runs(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """What `elope serve` asked uvicorn for (nothing is served; every port counts as free)."""
+    """What `elope serve` asked uvicorn for (nothing is served; every port counts as free, and
+    the real preset's database as reachable and migrated)."""
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(operations.uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
     monkeypatch.setattr(worker_processes, "unavailable", lambda host, port: None)
+    monkeypatch.setattr(operations, "require_migrated", _migrated)
     monkeypatch.setenv("API_PORT", "3001")  # serve writes the port it chose; restored after
     return calls
+
+
+async def _migrated(url: str) -> None:
+    """The database check of the real preset, passed (tests/integration covers it for real)."""
 
 
 @pytest.fixture
@@ -139,7 +145,9 @@ def test_a_port_already_listened_on_is_refused_with_one_line(
         port = taken.getsockname()[1]
         code = cli.main(["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", workers])
     assert code == 2
-    assert capsys.readouterr().err == f"elope: port {port} on 127.0.0.1 is already in use\n"
+    assert capsys.readouterr().err == (
+        f"elope: port {port} on 127.0.0.1 is already in use: stop what listens there, or choose"
+        " another port with --port or API_PORT\n")
     assert served == [] and supervised == []
 
 
