@@ -9,12 +9,13 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from adapters.google.service_account_key import service_account_info
 from application.ports.rate_limits import RateLimit, parse_rate
 from domain.errors import ValidationFailed
 from domain.event_date import EventDate
+from entrypoints.database_settings import DatabaseSettings
 from entrypoints.http.client_address import Network, parse_trusted_proxies
 
 # Fixed so a developer can sign test webhooks by hand; printed at start, mock preset only.
@@ -22,7 +23,8 @@ MOCK_WEBHOOK_SECRET = "whsec_elope_mock_preset_dev_secret"
 MIN_JWT_SECRET_BYTES = 32
 
 
-class Settings(BaseSettings):
+# DATABASE_URL, DATABASE_DIRECT_URL and DATABASE_POOL_MODE: entrypoints/database_settings.py.
+class Settings(DatabaseSettings):
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
 
     adapters_preset: Literal["mock", "real"] = "mock"
@@ -42,7 +44,6 @@ class Settings(BaseSettings):
     # "0" turns it off.
     webhook_rate_limit: str = "100/second"
     jwt_secret: SecretStr | None = None
-    database_url: SecretStr | None = None
     db_pool_min: int = Field(1, ge=0, le=100)
     db_pool_max: int = Field(10, ge=1, le=500)
     db_statement_timeout_ms: int = Field(5000, ge=100, le=600_000)

@@ -44,7 +44,9 @@ def _bind_tables(module: ModuleType, engine: Engine[Any]) -> None:
 
 async def pending_migrations(dsn: str) -> list[str]:
     """The ids of the migrations not applied to this database yet."""
-    connection = await asyncpg.connect(dsn)
+    # No named statements: `dsn` may be a transaction pooler (PgBouncer), where the next
+    # statement may reach another server connection.
+    connection = await asyncpg.connect(dsn, statement_cache_size=0)
     try:
         exists = await connection.fetchval("SELECT to_regclass('public.migration') IS NOT NULL")
         done = set()

@@ -81,10 +81,11 @@ def doctor() -> int:
 
 
 async def migrate(settings: Settings) -> int:
-    if settings.is_mock or settings.database_url is None:
+    if settings.is_mock or settings.session_database_url is None:
         print(f"elope: nothing to migrate: {MOCK_IS_IN_MEMORY}")
         return 0
-    applied = await apply_migrations(settings.database_url.get_secret_value())
+    # Directly to PostgreSQL: the migration lock is held for the session.
+    applied = await apply_migrations(settings.session_database_url)
     print(f"elope: {len(applied)} migrations applied" + (f" ({', '.join(applied)})" if applied
                                                         else "; the schema is up to date"))
     return 0
