@@ -11,8 +11,9 @@ import time
 from pathlib import Path
 
 from tests.deployment.distribution_packages import MissingPackage
+from tests.deployment.outcome import COPIES
 from tests.deployment.rig import deployed
-from tests.deployment.storm import COPIES, run_storm
+from tests.deployment.storm import run_storm
 from tests.postgres import NoPostgres, admin_dsn
 
 
@@ -38,12 +39,13 @@ def main() -> int:
     say(f"a date locked elsewhere: {outcome.lock_probe[0]} {outcome.lock_probe[1]}; "
         f"body caps: {outcome.body_caps}")
     say(f"deliveries: {len(outcome.paid_sessions)} paid sessions x {COPIES} = "
-        f"{sum(outcome.delivery_statuses.values())} requests, answers "
+        f"{outcome.deliveries} at once, answers (retries included) "
         f"{dict(sorted(outcome.delivery_statuses.items()))}; webhooks per instance "
         f"{[int(n) for n in outcome.per_instance_webhooks]}")
     say(f"bookings: {sum(outcome.paid_per_date.values())} for {len(outcome.dates)} dates; "
         f"refunds: {len(outcome.refunded_sessions)}; emails: {dict(outcome.sent_mail)}; "
-        f"confirmation files: {len(outcome.confirmation_files)}")
+        f"confirmation files: {len(outcome.confirmation_files)}; liveness locks held by "
+        f"{outcome.liveness_locks}")
     failures = outcome.failures()
     for failure in failures:
         print(f"FAILED: {failure}")

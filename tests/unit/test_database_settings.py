@@ -34,5 +34,5 @@ def test_a_transaction_pooler_without_a_direct_url_stops_start_up_with_one_line(
 
 
 def test_an_unknown_pool_mode_is_named() -> None:
-    with pytest.raises(SettingsError, match="^invalid configuration: DATABASE_POOL_MODE: "):
+    with pytest.raises(SettingsError, match=r"^invalid configuration: DATABASE_POOL_MODE: "):
         load_settings(**REAL, database_url=POOLER, database_pool_mode="statement")
