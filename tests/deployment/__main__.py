@@ -37,7 +37,7 @@ def main() -> int:
         f"{outcome.over_limit}, with a forged X-Forwarded-For: {outcome.over_limit_forged}")
     say(f"clients Elope counted: {', '.join(sorted(outcome.limit_keys))}")
     say(f"a date locked elsewhere: {outcome.lock_probe[0]} {outcome.lock_probe[1]}; "
-        f"body caps: {outcome.body_caps}")
+        f"nginx: {outcome.nginx_edge}")
     say(f"deliveries: {len(outcome.paid_sessions)} paid sessions x {COPIES} = "
         f"{outcome.deliveries} at once, answers (retries included) "
         f"{dict(sorted(outcome.delivery_statuses.items()))}; webhooks per instance "

@@ -28,7 +28,7 @@ class Outcome:
     over_limit_forged: int = 0  # the same, with a forged X-Forwarded-For
     limit_keys: set[str] = field(default_factory=set)  # whom Elope counted checkouts for
     lock_probe: tuple[int, str] = (0, "")  # a checkout for a date locked elsewhere
-    body_caps: dict[str, int] = field(default_factory=dict)
+    nginx_edge: dict[str, int] = field(default_factory=dict)  # what nginx answers by itself
     paid_sessions: set[str] = field(default_factory=set)
     deliveries: int = 0
     delivery_statuses: Counter[int] = field(default_factory=Counter)
@@ -58,10 +58,12 @@ class Outcome:
              f"forged one: {sorted(self.limit_keys)}"),
             (self.lock_probe[0] == 409,
              f"a date locked elsewhere answers 409 after the lock timeout: {self.lock_probe}"),
-            (self.body_caps.get("json 1.5 MiB") == 413 and self.body_caps.get("webhook 5 MiB") == 413
-             and self.body_caps.get("webhook 3 MiB", 413) not in (413, 0),
+            (self.nginx_edge.get("json 1.5 MiB") == 413 and self.nginx_edge.get("webhook 5 MiB") == 413
+             and self.nginx_edge.get("webhook 3 MiB", 413) not in (413, 0),
              f"nginx refuses (413) what Elope would, and lets a 3 MiB webhook reach Elope: "
-             f"{self.body_caps}"),
+             f"{self.nginx_edge}"),
+            (self.nginx_edge.get("GET /metrics") == 404,
+             f"nginx does not publish /metrics: {self.nginx_edge}"),
             (set(self.delivery_statuses) <= {200, 409},
              f"deliveries answer 200 or 409 (being processed), no 5xx: {self.delivery_statuses}"),
             (len(self.per_instance_webhooks) == 2 and min(self.per_instance_webhooks) > 0,

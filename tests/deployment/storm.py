@@ -107,7 +107,7 @@ async def _lock_probe(deployment: Deployment, date: str) -> tuple[int, str]:
         await holder.close()
 
 
-async def _body_caps(deployment: Deployment) -> dict[str, int]:
+async def _nginx_edge(deployment: Deployment) -> dict[str, int]:
     async with _client(deployment) as http:
         return {
             "json 1.5 MiB": (await http.post("/v1/bookings/checkout", content=b"{" * (3 * MIB // 2),
@@ -117,6 +117,8 @@ async def _body_caps(deployment: Deployment) -> dict[str, int]:
                                               headers={"Stripe-Signature": "t=1,v1=0"})).status_code,
             "webhook 5 MiB": (await http.post("/v1/webhooks/stripe", content=b" " * (5 * MIB),
                                               headers={"Stripe-Signature": "t=1,v1=0"})).status_code,
+            # Scraped on each instance, not published to the world.
+            "GET /metrics": (await http.get("/metrics")).status_code,
         }
 
 
@@ -129,7 +131,7 @@ async def run_storm(deployment: Deployment) -> Outcome:
     session_ids = await _checkouts(deployment, outcome)
     probe_date = (start + dt.timedelta(days=holds + 5)).isoformat()
     outcome.lock_probe = await _lock_probe(deployment, probe_date)
-    outcome.body_caps = await _body_caps(deployment)
+    outcome.nginx_edge = await _nginx_edge(deployment)
 
     async with _client(deployment) as http:
         package = (await http.get("/v1/packages/sunrise-cliffs")).json()
