@@ -66,14 +66,14 @@ class PiccoloDatabase:
             # server connection we give back: each transaction sets its own timeouts instead,
             # in the BEGIN's message (no round trip of its own). A statement outside a
             # transaction runs under the role's defaults (deploy/README.md).
-            self.begin = "BEGIN; " + "; ".join(f"SET LOCAL {name} = {value}"
-                                                for name, value in timeouts.items())
+            self.begin_sql = "BEGIN; " + "; ".join(f"SET LOCAL {name} = {value}"
+                                                    for name, value in timeouts.items())
             # asyncpg's cache names each statement on the server connection that prepared it,
             # which the next transaction may not get; 0 makes it use the unnamed statement,
             # parsed again with each execution.
             self._pool_options["statement_cache_size"] = 0
         else:
-            self.begin = "BEGIN"
+            self.begin_sql = "BEGIN"
             self._server_settings.update(timeouts)
         self._dsn = dsn
         self._open = False
