@@ -221,8 +221,11 @@ def _kept_reads(
         changes.deaf()
         processor.lost()
 
+    # Its own connection, to PostgreSQL itself: LISTEN and the lock live as long as a session.
+    assert settings.session_database_url is not None  # the real preset has DATABASE_URL
     listener = NotificationListener(
-        database.dsn, {OUTBOX_CHANNEL: lambda _: wake(), CHANGES_CHANNEL: changes.changed},
+        settings.session_database_url,
+        {OUTBOX_CHANNEL: lambda _: wake(), CHANGES_CHANNEL: changes.changed},
         on_connect=connected, on_lost=lost, on_session=processor.take)
     # What this process commits (or is refused by a conflict) empties its caches at once;
     # every instance's commits (this one's included) also come back as notifications.
@@ -243,6 +246,7 @@ def _database(settings: Settings) -> PiccoloDatabase:
         settings.database_url.get_secret_value(), pool_min=settings.db_pool_min,
         pool_max=settings.db_pool_max, statement_timeout_ms=settings.db_statement_timeout_ms,
         lock_timeout_ms=settings.db_lock_timeout_ms,
+        transaction_pooling=settings.transaction_pooling,
     )
 
 

@@ -10,13 +10,13 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from adapters.google.service_account_key import service_account_info
-from adapters.piccolo.database_address import DatabaseAddress
 from application.ports.rate_limits import RateLimit, parse_rate
 from domain.errors import ValidationFailed
 from domain.event_date import EventDate
+from entrypoints.database_settings import DatabaseSettings
 from entrypoints.env_file import EnvFileError, settings_env_file
 from entrypoints.http.client_address import Network, parse_trusted_proxies
 
@@ -25,7 +25,8 @@ MOCK_WEBHOOK_SECRET = "whsec_elope_mock_preset_dev_secret"
 MIN_JWT_SECRET_BYTES = 32
 
 
-class Settings(BaseSettings):
+# DATABASE_URL, DATABASE_DIRECT_URL and DATABASE_POOL_MODE: entrypoints/database_settings.py.
+class Settings(DatabaseSettings):
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore",
                                       env_file_encoding="utf-8")
 
@@ -46,7 +47,6 @@ class Settings(BaseSettings):
     # "0" turns it off.
     webhook_rate_limit: str = "100/second"
     jwt_secret: SecretStr | None = None
-    database_url: SecretStr | None = None
     db_pool_min: int = Field(1, ge=0, le=100)
     db_pool_max: int = Field(10, ge=1, le=500)
     db_statement_timeout_ms: int = Field(5000, ge=100, le=600_000)
@@ -165,13 +165,6 @@ class Settings(BaseSettings):
                 raise ValueError(exc.message) from None
         return value
 
-    @field_validator("database_url")
-    @classmethod
-    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and value.get_secret_value():
-            DatabaseAddress.of(value.get_secret_value())  # mysql://, http://: stop here, named
-        return value
-
     @field_validator("google_service_account_json_base64")
     @classmethod
     def _service_account(cls, value: SecretStr | None) -> SecretStr | None:
@@ -200,9 +193,7 @@ class Settings(BaseSettings):
     @property
     def listen_host(self) -> str:
         """The address `elope serve` listens on unless --host says otherwise."""
-        if self.api_host:
-            return self.api_host
-        return "127.0.0.1" if self.is_mock else "0.0.0.0"
+        return self.api_host or ("127.0.0.1" if self.is_mock else "0.0.0.0")
 
     @property
     def is_mock(self) -> bool:

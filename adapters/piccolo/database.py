@@ -47,16 +47,34 @@ class PiccoloDatabase:
     def __init__(
         self, dsn: str, *, pool_min: int = 1, pool_max: int = 10,
         statement_timeout_ms: int = 5000, lock_timeout_ms: int = 2000,
+        transaction_pooling: bool = False,
     ) -> None:
+        """`transaction_pooling`: `dsn` is a pooler in transaction mode (PgBouncer), where a
+        connection's session is not ours from one transaction to the next."""
         self._pool_min = pool_min
         self._pool_max = pool_max
+        timeouts = {"statement_timeout": str(statement_timeout_ms),
+                    "lock_timeout": str(lock_timeout_ms)}
         self._server_settings = {
-            "statement_timeout": str(statement_timeout_ms),
-            "lock_timeout": str(lock_timeout_ms),
             # Stored timestamps are timestamptz; the session zone only affects rendering.
             "timezone": "UTC",
             "application_name": "elope",
         }
+        self._pool_options: dict[str, object] = {}
+        if transaction_pooling:
+            # PgBouncer refuses other startup parameters, and a SET would stay behind on a
+            # server connection we give back: each transaction sets its own timeouts instead,
+            # in the BEGIN's message (no round trip of its own). A statement outside a
+            # transaction runs under the role's defaults (deploy/README.md).
+            self.begin_sql = "BEGIN; " + "; ".join(f"SET LOCAL {name} = {value}"
+                                                    for name, value in timeouts.items())
+            # asyncpg's cache names each statement on the server connection that prepared it,
+            # which the next transaction may not get; 0 makes it use the unnamed statement,
+            # parsed again with each execution.
+            self._pool_options["statement_cache_size"] = 0
+        else:
+            self.begin_sql = "BEGIN"
+            self._server_settings.update(timeouts)
         self._dsn = dsn
         self._open = False
         # A request waits this long for a free connection before it is told "503, try again".
@@ -75,6 +93,7 @@ class PiccoloDatabase:
             await self.engine.start_connection_pool(
                 min_size=self._pool_min, max_size=self._pool_max,
                 server_settings=self._server_settings, reset=_keep_session,
+                **self._pool_options,
             )
         _users[self._dsn] = _users.get(self._dsn, 0) + 1
         self._open = True

@@ -93,8 +93,10 @@ def _combined(
 class LazyTransaction:
     """One connection's transaction, begun by the first statement that needs it."""
 
-    def __init__(self, connection: PooledConnection) -> None:
+    def __init__(self, connection: PooledConnection, begin: str = "BEGIN") -> None:
+        """`begin`: what opens a transaction (BEGIN, and any SET LOCAL it carries)."""
         self.connection = connection
+        self._begin_statement = begin
         self._batching = 0
         self._queued: list[_QueuedWrite] = []
 
@@ -147,7 +149,7 @@ class LazyTransaction:
         if self.open:
             await self.connection.execute(statement)
             return
-        await self.connection.execute(f"BEGIN; {statement}")
+        await self.connection.execute(f"{self._begin_statement}; {statement}")
 
     async def commit(self, notify: str | None = None) -> None:
         """COMMIT (with NOTIFY `notify` at it) if a transaction is open."""
@@ -175,7 +177,7 @@ class LazyTransaction:
 
     async def _begin(self) -> None:
         if not self.open:
-            await self.connection.execute("BEGIN")
+            await self.connection.execute(self._begin_statement)
 
     async def _send_queued(self) -> None:
         if self._queued:

@@ -58,7 +58,9 @@ async def applied_migrations(connection: asyncpg.Connection) -> set[str]:
 
 async def pending_migrations(dsn: str) -> list[str]:
     """The ids of the migrations not applied to this database yet."""
-    connection = await asyncpg.connect(dsn)
+    # No named statements: `dsn` may be a transaction pooler (PgBouncer), where the next
+    # statement may reach another server connection.
+    connection = await asyncpg.connect(dsn, statement_cache_size=0)
     try:
         done = await applied_migrations(connection)
     finally:

@@ -95,7 +95,7 @@ class PiccoloUnitOfWork:
     async def __aenter__(self) -> PiccoloUnitOfWork:
         connection = await self._database.acquire()
         # No BEGIN yet: the first statement that needs a transaction starts it.
-        self._transaction = transaction = LazyTransaction(connection)
+        self._transaction = transaction = LazyTransaction(connection, self._database.begin_sql)
         self.packages = PiccoloPackageRepository(transaction)
         self.bookings = PiccoloBookingRepository(transaction)
         self.holds = PiccoloHoldRepository(transaction)

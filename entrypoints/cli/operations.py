@@ -55,7 +55,7 @@ def serve(settings: Settings, host: str, port: int | None, workers: int) -> int:
     if not settings.is_mock:
         # One look before uvicorn starts: a mistake is then one line, not the traceback of
         # the app's start-up in every worker.
-        asyncio.run(require_migrated(_database_url(settings)))
+        asyncio.run(require_database(settings))
     loop, http = server_implementations()
     if workers > 1 and worker_processes.spreads_connections():
         # A socket per worker, so new connections are spread across them (see the module).
@@ -67,9 +67,14 @@ def serve(settings: Settings, host: str, port: int | None, workers: int) -> int:
     return 0
 
 
-def _database_url(settings: Settings) -> str:
+async def require_database(settings: Settings) -> None:
+    """Both ways to PostgreSQL reachable, and the schema fully migrated; else a Mistake. The
+    direct URL (the listener's, behind a transaction pooler) is looked at when it differs."""
     assert settings.database_url is not None  # the real preset's settings require it
-    return settings.database_url.get_secret_value()
+    pooled = settings.database_url.get_secret_value()
+    await require_migrated(pooled)
+    if settings.session_database_url not in (None, pooled):
+        await inspect_database(settings.session_database_url)
 
 
 def server_implementations() -> tuple[str, str]:
@@ -90,10 +95,11 @@ def _importable(module: str) -> bool:
 
 
 async def migrate(settings: Settings) -> int:
-    if settings.is_mock:
+    if settings.is_mock or settings.session_database_url is None:
         print(f"elope: nothing to migrate: {MOCK_IS_IN_MEMORY}")
         return 0
-    url = _database_url(settings)
+    # Directly to PostgreSQL: the migration lock is held for the session.
+    url = settings.session_database_url
     await inspect_database(url)  # reachable, in one line if not, before the migrations run
     applied = await apply_migrations(url)
     print(f"elope: {len(applied)} migrations applied" + (f" ({', '.join(applied)})" if applied
@@ -121,7 +127,7 @@ async def seed(settings: Settings) -> int:
     if settings.is_mock:
         print(f"elope: nothing to seed: {MOCK_IS_IN_MEMORY}")
         return 0
-    await require_migrated(_database_url(settings))
+    await require_database(settings)
     async with running(settings) as elope:
         created = await seed_demo_catalog(elope.bus, elope.uow, elope.clock.now().date())
     print(f"elope: demo catalog seeded ({created} packages created)")
@@ -135,7 +141,7 @@ async def create_admin(settings: Settings, email: str, password: str | None) -> 
             itself="has the admin ADMIN_EMAIL / ADMIN_PASSWORD", goal="keep admins in PostgreSQL"))
     # The database first, so nobody types a password twice to learn it is missing; the
     # password before the pool is opened, so a prompt does not hold one open.
-    await require_migrated(_database_url(settings))
+    await require_database(settings)
     password = acceptable_password(read_password() if password is None else password)
     async with running(settings) as elope:
         user = await elope.bus.handle(c.CreateAdmin(email=email, password=password,
@@ -149,7 +155,7 @@ async def replay_webhooks(settings: Settings, status: str) -> int:
         raise Mistake(MOCK_KEEPS_NOTHING.format(
             nothing="there are no stored events here to replay",
             itself="processes and retries its own", goal="replay the events PostgreSQL keeps"))
-    await require_migrated(_database_url(settings))
+    await require_database(settings)
     failed = 0
     async with running(settings) as elope:
         ids = await elope.queries.webhooks.ids_with_status(WebhookStatus(status.upper()))
@@ -172,7 +178,7 @@ async def replay_dead_letters(settings: Settings) -> int:
             nothing="its webhook inbox lives in the serving process",
             itself=f"delivers {settings.dead_letter_dir} into it itself",
             goal="deliver them into PostgreSQL's inbox"))
-    await require_migrated(_database_url(settings))
+    await require_database(settings)
     async with running(settings) as elope:
         report: DeadLetterReport = await elope.bus.handle(
             c.ReplayDeadLetters(correlation_id=new_id("cli")))
@@ -190,7 +196,7 @@ async def reconcile(settings: Settings) -> int:
             nothing="there are no holds here to reconcile",
             itself="reconciles its own every RECONCILE_INTERVAL_SECONDS",
             goal="reconcile the holds PostgreSQL keeps"))
-    await require_migrated(_database_url(settings))
+    await require_database(settings)
     async with running(settings) as elope:
         report: ReconcileReport = await elope.bus.handle(
             c.ReconcileHolds(correlation_id=new_id("cli")))
