@@ -56,6 +56,11 @@ def _sentence(error: BaseException, at: DatabaseAddress) -> str | None:
                 " workers, or raise the server's max_connections")
     if isinstance(error, asyncpg.CannotConnectNowError):
         return f"{at} is not accepting connections yet ({said}): try again once it has started"
+    if isinstance(error, asyncpg.ProtocolViolationError) and "startup parameter" in said:
+        # PgBouncer takes none of the timeouts at connect, whatever its pool mode.
+        return (f"{at} refused a setting sent at connect ({said}): it looks like a pooler"
+                " such as PgBouncer, which Elope goes through in transaction mode: set"
+                " DATABASE_POOL_MODE=transaction, and DATABASE_DIRECT_URL to PostgreSQL itself")
     if isinstance(error, asyncpg.ClientConfigurationError):
         return f"DATABASE_URL cannot be used: {said}"
     if isinstance(error, TimeoutError):

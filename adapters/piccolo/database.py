@@ -43,6 +43,22 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
     of work never hands one back.)"""
 
 
+def startup_parameters(statement_timeout_ms: int, lock_timeout_ms: int,
+                       transaction_pooling: bool) -> dict[str, str]:
+    """What each pooled connection sends when it connects. The timeouts go with it only on a
+    session of our own: a pooler in transaction mode refuses them (and they would outlive the
+    transaction), so there each transaction sets them instead."""
+    # Stored timestamps are timestamptz; the session zone only affects rendering.
+    parameters = {"timezone": "UTC", "application_name": "elope"}
+    if not transaction_pooling:
+        parameters.update(_timeouts(statement_timeout_ms, lock_timeout_ms))
+    return parameters
+
+
+def _timeouts(statement_timeout_ms: int, lock_timeout_ms: int) -> dict[str, str]:
+    return {"statement_timeout": str(statement_timeout_ms), "lock_timeout": str(lock_timeout_ms)}
+
+
 class PiccoloDatabase:
     def __init__(
         self, dsn: str, *, pool_min: int = 1, pool_max: int = 10,
@@ -53,13 +69,9 @@ class PiccoloDatabase:
         connection's session is not ours from one transaction to the next."""
         self._pool_min = pool_min
         self._pool_max = pool_max
-        timeouts = {"statement_timeout": str(statement_timeout_ms),
-                    "lock_timeout": str(lock_timeout_ms)}
-        self._server_settings = {
-            # Stored timestamps are timestamptz; the session zone only affects rendering.
-            "timezone": "UTC",
-            "application_name": "elope",
-        }
+        timeouts = _timeouts(statement_timeout_ms, lock_timeout_ms)
+        self._server_settings = startup_parameters(statement_timeout_ms, lock_timeout_ms,
+                                                   transaction_pooling)
         self._pool_options: dict[str, object] = {}
         if transaction_pooling:
             # PgBouncer refuses other startup parameters, and a SET would stay behind on a
@@ -74,7 +86,6 @@ class PiccoloDatabase:
             self._pool_options["statement_cache_size"] = 0
         else:
             self.begin_sql = "BEGIN"
-            self._server_settings.update(timeouts)
         self._dsn = dsn
         self._open = False
         # A request waits this long for a free connection before it is told "503, try again".

@@ -53,16 +53,19 @@ class DatabaseState:
         return f"{self.address} {what}: run `elope migrate`"
 
 
-async def inspect_database(url: str) -> DatabaseState:
-    """Connect once and look; a connection that fails is a Mistake with the sentence that
-    names the database and says what to do."""
+async def inspect_database(url: str, parameters: dict[str, str] | None = None,
+                           ) -> DatabaseState:
+    """Connect once (sending `parameters` at connect, as the pool will) and look; a
+    connection that fails is a Mistake with the sentence that names the database and says
+    what to do."""
     address = DatabaseAddress.of(url)
     try:
         async with asyncio.timeout(CONNECT_SECONDS):
             # No statement cache: this one connection may go through PgBouncer in transaction
             # mode, where a named prepared statement can land on another server connection.
             connection = await asyncpg.connect(url, timeout=CONNECT_SECONDS,
-                                               statement_cache_size=0)
+                                               statement_cache_size=0,
+                                               server_settings=parameters)
             try:
                 return await _look(connection, address)
             finally:
@@ -94,9 +97,10 @@ async def _look(connection: asyncpg.Connection, address: DatabaseAddress) -> Dat
         connections_in_use=limits["in_use"])
 
 
-async def require_migrated(url: str) -> DatabaseState:
+async def require_migrated(url: str, parameters: dict[str, str] | None = None,
+                           ) -> DatabaseState:
     """The database, when it is reachable and fully migrated; otherwise a Mistake."""
-    state = await inspect_database(url)
+    state = await inspect_database(url, parameters)
     problem = state.schema_problem()
     if problem is not None:
         raise Mistake(problem)

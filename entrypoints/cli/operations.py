@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 import uvicorn
 
+from adapters.piccolo.database import startup_parameters
 from adapters.piccolo.migrations_runner import apply_migrations
 from application import commands as c
 from application.commands import DeadLetterReport, ReconcileReport
@@ -72,7 +73,11 @@ async def require_database(settings: Settings) -> None:
     direct URL (the listener's, behind a transaction pooler) is looked at when it differs."""
     assert settings.database_url is not None  # the real preset's settings require it
     pooled = settings.database_url.get_secret_value()
-    await require_migrated(pooled)
+    # Connecting as the pool will: PgBouncer in transaction mode taken for PostgreSQL itself
+    # refuses the timeouts sent at connect, and that is said in one line here.
+    await require_migrated(pooled, startup_parameters(
+        settings.db_statement_timeout_ms, settings.db_lock_timeout_ms,
+        settings.transaction_pooling))
     if settings.session_database_url not in (None, pooled):
         await inspect_database(settings.session_database_url)
 

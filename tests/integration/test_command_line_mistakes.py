@@ -156,13 +156,31 @@ def test_a_wrong_password_is_named_with_the_user_and_the_database(
     name = clean_postgres.rpartition("/")[2]
     port = free_port()
     url = f"postgresql://postgres:{PASSWORD}@127.0.0.1:{port}/{name}"
+    # The gate is PgBouncer in transaction mode, so Elope is told so (and migrate goes to the
+    # "direct" URL: the same wrong password).
+    pooled = {**env, "DATABASE_POOL_MODE": "transaction", "DATABASE_DIRECT_URL": url}
     with password_gate(clean_postgres, "postgres", "the-right-one", port):
-        runs = at_once(env, url, [serve(), ["migrate"], ["doctor"]])
+        runs = at_once(pooled, url, [serve(), ["migrate"], ["doctor"]])
     for _, done in runs[:-1]:
         line = one_line(done, f'PostgreSQL at 127.0.0.1:{port} refused the password of user'
                               f' "postgres" for the database "{name}"',
                         "correct the user or the password in DATABASE_URL")
     doctor_says(runs[-1][1], line)
+
+
+def test_a_pooler_taken_for_postgresql_itself_is_named(
+    env: dict[str, str], clean_postgres: str,
+) -> None:
+    # The pool sends its timeouts at connect, which PgBouncer refuses: without this check
+    # `serve` died in its start-up with a ProtocolViolationError traceback.
+    name = clean_postgres.rpartition("/")[2]
+    port = free_port()
+    url = f"postgresql://postgres:the-right-one@127.0.0.1:{port}/{name}"
+    with password_gate(clean_postgres, "postgres", "the-right-one", port):
+        [(_, done)] = at_once(env, url, [serve()])
+    one_line(done, f'the database "{name}" at 127.0.0.1:{port} refused a setting sent at'
+                   " connect (unsupported startup parameter: statement_timeout)",
+             "set DATABASE_POOL_MODE=transaction, and DATABASE_DIRECT_URL to PostgreSQL itself")
 
 
 @pytest.mark.parametrize(("url", "commands"), [
