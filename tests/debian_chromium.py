@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-INSTALL = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
+from tests.debian_packages import CHROMIUM, MissingPackage, require_programs
 
 # Every host name but 127.0.0.1's fails to resolve, so a page that wants a CDN gets nothing;
 # the rest keeps a headless Chromium in a container from reaching for the network itself.
@@ -24,14 +21,8 @@ OFFLINE_ARGS = [
 def debian_chromium() -> Path:
     """/usr/bin/chromium, installed with apt-get when missing and the tests run as root; a
     failure that names the command otherwise."""
-    if CHROMIUM.exists():
-        return CHROMIUM
-    command = " ".join(INSTALL)
-    if os.geteuid() != 0:
-        pytest.fail(f"no {CHROMIUM}: install it with `{command}` (as root)")
-    # A fresh machine may have no package lists yet.
-    subprocess.run(["apt-get", "update", "-qq"], check=True)
-    subprocess.run(INSTALL, check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-    if not CHROMIUM.exists():
-        pytest.fail(f"`{command}` left no {CHROMIUM}")
+    try:
+        require_programs(CHROMIUM)
+    except MissingPackage as exc:
+        pytest.fail(str(exc))
     return CHROMIUM

@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.deployment.distribution_packages import MissingPackage
+from tests.debian_packages import MissingPackage
 from tests.deployment.outcome import COPIES
 from tests.deployment.rig import deployed
 from tests.deployment.storm import run_storm

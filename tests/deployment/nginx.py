@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from tests.deployment.distribution_packages import NGINX, running_as_root
+from tests.debian_packages import NGINX, running_as_root
 from tests.integration.servers import free_port
 
 SITE = Path(__file__).parents[2] / "deploy" / "nginx" / "elope.conf"

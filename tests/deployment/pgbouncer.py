@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import parse_qs, quote, urlsplit
 
-from tests.deployment.distribution_packages import PGBOUNCER, running_as_root
+from tests.debian_packages import PGBOUNCER, running_as_root
 from tests.integration.servers import free_port
 
 # The name Elope connects to; PgBouncer maps it to the real database.

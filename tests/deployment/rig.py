@@ -13,7 +13,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.deployment.distribution_packages import require_programs
+from tests.debian_packages import NGINX, PGBOUNCER, require_programs
 from tests.deployment.nginx import Nginx
 from tests.deployment.pgbouncer import PgBouncer, Upstream
 from tests.fakes.stripe_server import FakeStripe, fake_stripe
@@ -67,7 +67,7 @@ def deployed(admin_dsn: str, workdir: Path, say: Callable[[str], None] = lambda 
              ) -> Iterator[Deployment]:
     """Start everything (a fresh database in the server `admin_dsn` names); stop everything
     and drop the database when the block ends."""
-    require_programs()
+    require_programs(NGINX, PGBOUNCER)
     name = f"elope_deploy_{secrets.token_hex(4)}"
     with ExitStack() as stack:
         direct = create_database(admin_dsn, name)

@@ -5,7 +5,6 @@ a wrong password could not be refused. Never skipped: a machine without PgBounce
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -17,17 +16,9 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import parse_qs, urlsplit
 
-PGBOUNCER = Path("/usr/sbin/pgbouncer")
+from tests.debian_packages import PGBOUNCER, require_programs, running_as_root
+
 START_SECONDS = 10.0
-
-
-def _installed() -> Path:
-    if not PGBOUNCER.exists() and os.geteuid() == 0:
-        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "pgbouncer"],
-                       check=True, capture_output=True, timeout=300)
-    if not PGBOUNCER.exists():
-        raise RuntimeError(f"{PGBOUNCER} is missing: apt-get install pgbouncer")
-    return PGBOUNCER
 
 
 def _server(dsn: str) -> tuple[str, int]:
@@ -40,6 +31,7 @@ def _server(dsn: str) -> tuple[str, int]:
 def password_gate(dsn: str, user: str, password: str, port: int) -> Iterator[None]:
     """PgBouncer on 127.0.0.1:`port` forwarding every database of `dsn`'s server, admitting
     `user` with `password` only."""
+    require_programs(PGBOUNCER)
     host, server_port = _server(dsn)
     # Readable by the user PgBouncer drops to when started as root.
     folder = Path(tempfile.mkdtemp(prefix="elope-pgbouncer-"))
@@ -50,10 +42,10 @@ def password_gate(dsn: str, user: str, password: str, port: int) -> Iterator[Non
         f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
         f"auth_type = scram-sha-256\nauth_file = {folder / 'users.txt'}\n"
         "pool_mode = transaction\n")
-    as_user = ["-u", "postgres"] if os.geteuid() == 0 else []
+    as_user = ["-u", "postgres"] if running_as_root() else []
     # A file, not a pipe: nobody reads its log while it runs.
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen([str(_installed()), *as_user, str(folder / "pgbouncer.ini")],
+        process = subprocess.Popen([str(PGBOUNCER), *as_user, str(folder / "pgbouncer.ini")],
                                    stdout=subprocess.DEVNULL, stderr=log)
         try:
             _wait_for(port, process, log)
