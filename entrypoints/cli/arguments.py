@@ -16,9 +16,10 @@ OVERVIEW = """\
 The Elope booking backend: the HTTP API, and the jobs an operator runs beside it.
 
 Configuration comes from environment variables (ADAPTERS_PRESET, DATABASE_URL, API_PORT, ...;
-see "Configuration" in the README), checked before anything is done. ADAPTERS_PRESET=mock (the
-default) keeps everything in the memory of `elope serve` and needs nothing else;
-ADAPTERS_PRESET=real uses PostgreSQL (DATABASE_URL), Stripe, and mail and calendar if set."""
+see "Configuration" in the README) and from ./.env (or the file ELOPE_ENV_FILE names; the
+environment wins), checked before anything is done. ADAPTERS_PRESET=mock (the default)
+keeps everything in the memory of `elope serve` and needs nothing else; ADAPTERS_PRESET=real
+uses PostgreSQL (DATABASE_URL), Stripe, and mail and calendar if set."""
 
 EXIT_CODES = """\
 exit codes:
