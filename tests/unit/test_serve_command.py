@@ -13,6 +13,7 @@ import pytest
 
 from entrypoints.cli import main as cli
 from entrypoints.cli import operations, worker_processes
+from entrypoints.settings import Settings
 
 REAL_PRESET = {
     "ADAPTERS_PRESET": "real", "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/unused",
@@ -28,12 +29,12 @@ def uvicorn_runs(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(operations.uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
     monkeypatch.setattr(worker_processes, "unavailable", lambda host, port: None)
-    monkeypatch.setattr(operations, "require_migrated", _migrated)
+    monkeypatch.setattr(operations, "require_database", _migrated)
     monkeypatch.setenv("API_PORT", "3001")  # serve writes the port it chose; restored after
     return calls
 
 
-async def _migrated(url: str) -> None:
+async def _migrated(settings: Settings) -> None:
     """The database check of the real preset, passed (tests/integration covers it for real)."""
 
 
