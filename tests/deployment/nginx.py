@@ -4,15 +4,14 @@ address and its upstream servers changed, in a prefix directory of its own (`ngi
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from tests.debian_packages import NGINX, running_as_root
 from tests.integration.servers import free_port
+from tests.listening_process import stop_process, wait_until_listening
 
 SITE = Path(__file__).parents[2] / "deploy" / "nginx" / "elope.conf"
 _LISTEN = re.compile(r"^\s*listen\s+(?:\[::\]:)?80;\n", re.MULTILINE)
@@ -79,26 +78,11 @@ class Nginx:
         self._log = (self.directory / "nginx.out").open("wb")
         self.process = subprocess.Popen(self._command(), stdout=self._log,
                                         stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited {self.process.returncode}: {self.log()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"nginx did not listen on {self.port}: {self.log()}")
+        wait_until_listening(self.process, self.port, "nginx", self.log, timeout)
+        return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()  # SIGTERM: nginx's fast shutdown
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
         if self._log is not None:
             self._log.close()
 

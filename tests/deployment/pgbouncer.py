@@ -4,9 +4,7 @@ userlist in a directory of its own, on a free port."""
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -14,6 +12,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from tests.debian_packages import PGBOUNCER, running_as_root
 from tests.integration.servers import free_port
+from tests.listening_process import stop_process, wait_until_listening
 
 # The name Elope connects to; PgBouncer maps it to the real database.
 POOLED_NAME = "elope"
@@ -96,26 +95,11 @@ class PgBouncer:
         self._log = (self.directory / "pgbouncer.log").open("wb")
         self.process = subprocess.Popen([str(PGBOUNCER), *user, str(ini)],
                                         stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"pgbouncer exited {self.process.returncode}: {self.log()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"pgbouncer did not listen on {self.port}: {self.log()}")
+        wait_until_listening(self.process, self.port, "pgbouncer", self.log, timeout)
+        return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
         if self._log is not None:
             self._log.close()
 

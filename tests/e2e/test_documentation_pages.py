@@ -13,13 +13,11 @@ answered. A screenshot of each page is kept in the test's folder.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from playwright.async_api import Page, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
@@ -27,7 +25,7 @@ from entrypoints.bootstrap import Elope
 from entrypoints.http.app import create_asgi
 from tests.debian_chromium import OFFLINE_ARGS, debian_chromium
 from tests.e2e.conftest import assert_error, mock_only
-from tests.integration.servers import free_port
+from tests.fakes.local_server import serving_on_this_loop
 
 PAGES = ["/schema", "/schema/swagger", "/schema/redoc", "/schema/rapidoc"]
 # A bound for a page that never renders (the failure is then the missing operations).
@@ -55,20 +53,8 @@ _UNSTYLED = """() => [...document.querySelectorAll("link[rel=stylesheet]")].filt
 
 @pytest.fixture
 async def base_url(elope: Elope) -> AsyncIterator[str]:
-    port = free_port()
-    # lifespan off: the fixture has started (and will stop) this Elope itself.
-    server = uvicorn.Server(uvicorn.Config(
-        create_asgi(elope, run_background=False), host="127.0.0.1", port=port,
-        lifespan="off", log_level="warning", access_log=False))
-    serving = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            assert not serving.done(), "uvicorn did not start"
-            await asyncio.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await serving
+    async with serving_on_this_loop(create_asgi(elope, run_background=False)) as url:
+        yield url
 
 
 @mock_only

@@ -23,12 +23,11 @@ import sys
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from entrypoints.bootstrap import Elope
 from entrypoints.http.app import create_asgi
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
-from tests.integration.servers import free_port
+from tests.fakes.local_server import serving_on_this_loop
 
 ST = str(Path(sys.executable).parent / "st")
 MAX_EXAMPLES = 80
@@ -41,17 +40,7 @@ RUN_TIMEOUT = 300
 async def test_schemathesis_finds_no_response_the_document_does_not_declare(
     elope: Elope, tmp_path: Path,
 ) -> None:
-    port = free_port()
-    # lifespan off: the fixture has started (and will stop) this Elope itself.
-    server = uvicorn.Server(uvicorn.Config(
-        create_asgi(elope, run_background=False), host="127.0.0.1", port=port,
-        lifespan="off", log_level="warning", access_log=False))
-    serving = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            assert not serving.done(), "uvicorn did not start"
-            await asyncio.sleep(0.05)
-        base = f"http://127.0.0.1:{port}"
+    async with serving_on_this_loop(create_asgi(elope, run_background=False)) as base:
         async with httpx.AsyncClient(base_url=base) as http:
             login = await http.post("/v1/admin/login",
                                     json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
@@ -69,9 +58,6 @@ async def test_schemathesis_finds_no_response_the_document_does_not_declare(
             *command, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT, env={**os.environ, "NO_COLOR": "1"})
         output, _ = await asyncio.wait_for(child.communicate(), RUN_TIMEOUT)
-    finally:
-        server.should_exit = True
-        await serving
     report = output.decode(errors="replace")
     print(report)  # shown on failure, and with -s
     assert child.returncode == 0, report

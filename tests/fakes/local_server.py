@@ -5,11 +5,12 @@ under test, and tests read what it recorded under its lock."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import uvicorn
@@ -40,6 +41,24 @@ def serving(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@asynccontextmanager
+async def serving_on_this_loop(app: Any) -> AsyncIterator[str]:
+    """Run `app` on the test's own event loop until the block ends; yields its base URL.
+    Lifespan off: the test has started (and will stop) what the app serves."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
+                                           log_level="warning", access_log=False))
+    serving = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            assert not serving.done(), "uvicorn did not start"
+            await asyncio.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await serving
 
 
 async def request_of(scope: dict[str, Any], receive: Any) -> tuple[bytes, dict[str, str]]:

@@ -6,10 +6,8 @@ a wrong password could not be refused. Never skipped: a machine without PgBounce
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import IO
 from urllib.parse import parse_qs, urlsplit
 
 from tests.debian_packages import PGBOUNCER, require_programs, running_as_root
+from tests.listening_process import stop_process, wait_until_listening
 
 START_SECONDS = 10.0
 
@@ -48,23 +47,13 @@ def password_gate(dsn: str, user: str, password: str, port: int) -> Iterator[Non
         process = subprocess.Popen([str(PGBOUNCER), *as_user, str(folder / "pgbouncer.ini")],
                                    stdout=subprocess.DEVNULL, stderr=log)
         try:
-            _wait_for(port, process, log)
+            wait_until_listening(process, port, "pgbouncer", lambda: _read(log), START_SECONDS)
             yield
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            stop_process(process)
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _wait_for(port: int, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(f"pgbouncer exited {process.returncode}: {log.read().decode()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"pgbouncer did not listen on 127.0.0.1:{port}")
+def _read(log: IO[bytes]) -> str:
+    log.seek(0)
+    return log.read().decode(errors="replace")
