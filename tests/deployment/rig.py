@@ -68,7 +68,7 @@ def deployed(admin_dsn: str, workdir: Path, say: Callable[[str], None] = lambda 
     """Start everything (a fresh database in the server `admin_dsn` names); stop everything
     and drop the database when the block ends."""
     require_programs(NGINX, PGBOUNCER)
-    name = f"elope_deploy_{secrets.token_hex(4)}"
+    name = f"elope_test_deploy_{secrets.token_hex(4)}"
     with ExitStack() as stack:
         direct = create_database(admin_dsn, name)
         stack.callback(drop_database, admin_dsn, name)

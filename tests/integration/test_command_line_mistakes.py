@@ -52,7 +52,7 @@ def env(tmp_path: Path, stripe_api_base: str) -> dict[str, str]:
 @pytest.fixture
 def fresh_database(postgres_admin_dsn: str) -> Iterator[str]:
     """A database that exists and has nothing in it: never migrated."""
-    name = f"elope_fresh_{uuid.uuid4().hex[:8]}"
+    name = f"elope_test_fresh_{uuid.uuid4().hex[:8]}"
     dsn = create_database(postgres_admin_dsn, name)
     yield dsn
     drop_database(postgres_admin_dsn, name)
