@@ -126,6 +126,9 @@ def configure_logging(level: str, log_format: LogFormat, stream: TextIO | None =
     # The stripe library logs every API error at INFO with Stripe's own message and the URL;
     # the adapter logs what is safe to keep (class, status, request id) itself.
     logging.getLogger("stripe").setLevel(logging.WARNING)
+    # Piccolo says "Running Postgres version N" at INFO each time a pool starts: a line per
+    # command-line job that tells an operator nothing (`elope doctor` reports the server).
+    logging.getLogger("piccolo").setLevel(logging.WARNING)
     handler = next((h for h in root.handlers if h.get_name() == HANDLER_NAME), None)
     if not isinstance(handler, logging.StreamHandler):
         handler = logging.StreamHandler(stream)

@@ -284,3 +284,19 @@ def test_doctor_with_settings_it_cannot_read_is_one_line_and_2(env: dict[str, st
     done = subprocess.run([ELOPE, "doctor"], env={**env, "DATABASE_URL": "", "API_PORT": "x"},
                           capture_output=True, text=True, timeout=60)
     one_line(done, "invalid configuration: API_PORT")
+
+
+def test_a_job_that_succeeds_says_what_it_did_in_one_line_and_nothing_else(
+    env: dict[str, str], clean_postgres: str,
+) -> None:
+    # At the default log level, as an operator runs them: each job used to log the database
+    # library's "Running Postgres version" too.
+    env = {**env, "LOG_LEVEL": "INFO"}
+    for args, said in ((["seed"], "elope: demo catalog seeded"),
+                       (["reconcile"], "elope: reconciled 0 holds"),
+                       (["webhooks", "replay"], "elope: replayed 0 events")):
+        done = elope(env, clean_postgres, args)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stderr == "", done.stderr
+        [line] = done.stdout.splitlines()
+        assert line.startswith(said), line
