@@ -4,6 +4,7 @@ line per check, for an operator before the first start and after each change."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from entrypoints.cli.database_check import DatabaseState, inspect_database
 from entrypoints.cli.mistake import Mistake
@@ -110,7 +111,13 @@ async def _all_checks(settings: Settings) -> list[Check]:
 def run_doctor(settings: Settings) -> int:
     """Print every check; 0 when all pass, 1 when something is missing. (Settings that cannot
     be read never get here: that is a mistake, one line and 2, like every command's.)"""
-    checks = asyncio.run(_all_checks(settings))
+    # Each check's line says what failed; an adapter's own warning about the same failure
+    # would only repeat it, out of order, on stderr.
+    logging.disable(logging.WARNING)
+    try:
+        checks = asyncio.run(_all_checks(settings))
+    finally:
+        logging.disable(logging.NOTSET)
     for passed, line in checks:
         print(f"[{'ok' if passed else 'fail'}] {line}")
     ok = all(passed for passed, _ in checks)

@@ -300,3 +300,14 @@ def test_a_job_that_succeeds_says_what_it_did_in_one_line_and_nothing_else(
         assert done.stderr == "", done.stderr
         [line] = done.stdout.splitlines()
         assert line.startswith(said), line
+
+
+def test_doctor_says_once_that_stripe_cannot_be_reached(
+    env: dict[str, str], clean_postgres: str,
+) -> None:
+    env = {**env, "STRIPE_API_BASE": f"http://127.0.0.1:{free_port()}", "LOG_LEVEL": "INFO"}
+    done = elope(env, clean_postgres, ["doctor"])
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert any(line.startswith("[fail] payments: Stripe") for line in done.stdout.splitlines())
+    # Only the checklist: the adapter's own warning line used to come first, on stderr.
+    assert done.stderr == "", done.stderr
