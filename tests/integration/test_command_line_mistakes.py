@@ -22,8 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from adapters.piccolo.database_address import DatabaseAddress
 from adapters.piccolo.migrations_runner import apply_migrations, known_migrations
+from tests.integration.command_line import elope, where
 from tests.integration.conftest import real_environment
 from tests.integration.password_gate import password_gate
 from tests.integration.servers import ELOPE, free_port
@@ -56,12 +56,6 @@ def fresh_database(postgres_admin_dsn: str) -> Iterator[str]:
     dsn = create_database(postgres_admin_dsn, name)
     yield dsn
     drop_database(postgres_admin_dsn, name)
-
-
-def elope(env: dict[str, str], url: str, args: list[str],
-          stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([ELOPE, *args], env={**env, "DATABASE_URL": url}, input=stdin,
-                          capture_output=True, text=True, timeout=60)
 
 
 def at_once(env: dict[str, str], url: str,
@@ -99,10 +93,6 @@ def with_database(dsn: str, name: str, user: str | None = None) -> str:
     server = parts.netloc.rpartition("@")[2]
     login = f"{user}:{PASSWORD}" if user else parts.netloc.rpartition("@")[0]
     return urlunsplit(parts._replace(netloc=f"{login}@{server}", path=f"/{name}"))
-
-
-def where(url: str) -> str:
-    return DatabaseAddress.of(url).where
 
 
 def test_a_database_that_does_not_exist_is_named_on_every_command(
@@ -264,50 +254,7 @@ def test_debug_shows_the_traceback_above_the_line(
     assert done.stderr.splitlines()[-1].startswith("elope: the database ")
 
 
-def test_doctor_on_a_migrated_database_reports_it_its_pool_and_its_clock(
-    env: dict[str, str], clean_postgres: str,
-) -> None:
-    name = clean_postgres.rpartition("/")[2]
-    done = elope(env, clean_postgres, ["doctor"])
-    assert done.returncode == 0, done.stdout + done.stderr
-    lines = done.stdout.splitlines()
-    assert (f'[ok] database: the database "{name}" at {where(clean_postgres)}, PostgreSQL'
-            in done.stdout), done.stdout
-    assert f"all {len(known_migrations())} migrations applied" in done.stdout
-    assert any(line.startswith("[ok] database pool: 1-") and "max_connections" in line
-               for line in lines), done.stdout
-    assert any(line.startswith("[ok] clock: this machine's clock is") for line in lines)
-    assert lines[-1] == "configuration is complete"
-
-
 def test_doctor_with_settings_it_cannot_read_is_one_line_and_2(env: dict[str, str]) -> None:
     done = subprocess.run([ELOPE, "doctor"], env={**env, "DATABASE_URL": "", "API_PORT": "x"},
                           capture_output=True, text=True, timeout=60)
     one_line(done, "invalid configuration: API_PORT")
-
-
-def test_a_job_that_succeeds_says_what_it_did_in_one_line_and_nothing_else(
-    env: dict[str, str], clean_postgres: str,
-) -> None:
-    # At the default log level, as an operator runs them: each job used to log the database
-    # library's "Running Postgres version" too.
-    env = {**env, "LOG_LEVEL": "INFO"}
-    for args, said in ((["seed"], "elope: demo catalog seeded"),
-                       (["reconcile"], "elope: reconciled 0 holds"),
-                       (["webhooks", "replay"], "elope: replayed 0 events")):
-        done = elope(env, clean_postgres, args)
-        assert done.returncode == 0, done.stdout + done.stderr
-        assert done.stderr == "", done.stderr
-        [line] = done.stdout.splitlines()
-        assert line.startswith(said), line
-
-
-def test_doctor_says_once_that_stripe_cannot_be_reached(
-    env: dict[str, str], clean_postgres: str,
-) -> None:
-    env = {**env, "STRIPE_API_BASE": f"http://127.0.0.1:{free_port()}", "LOG_LEVEL": "INFO"}
-    done = elope(env, clean_postgres, ["doctor"])
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert any(line.startswith("[fail] payments: Stripe") for line in done.stdout.splitlines())
-    # Only the checklist: the adapter's own warning line used to come first, on stderr.
-    assert done.stderr == "", done.stderr
