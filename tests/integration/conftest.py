@@ -114,7 +114,10 @@ async def client(elope: Elope) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def served(clean_postgres: str, tmp_path: Path, stripe_api_base: str) -> Iterator[Served]:
-    """`elope serve --workers 2` on the real preset, this test's database and fake Stripe."""
-    server = Served(real_environment(clean_postgres, tmp_path / "mail", stripe_api_base))
+    """`elope serve --workers 2` on the real preset, this test's database and fake Stripe; its
+    temporary files (the workers' metrics) in the test's directory, `tmp_path / "tmp"`."""
+    (tmp_path / "tmp").mkdir()
+    env = real_environment(clean_postgres, tmp_path / "mail", stripe_api_base)
+    server = Served({**env, "TMPDIR": str(tmp_path / "tmp")})
     yield server
     server.stop_now()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -61,6 +62,11 @@ class Served:
         connection.request("GET", path)
         response = connection.getresponse()
         return connection, response.status, response.read().decode()
+
+    def stop(self) -> int:
+        """SIGTERM to the parent, as systemd stops it: its exit code once everything ended."""
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=15)
 
     def stop_now(self) -> None:
         """SIGKILL to the parent and everything it started (a failed test leaves nothing)."""

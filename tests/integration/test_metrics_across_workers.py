@@ -6,6 +6,7 @@ counter reset and the alert rules' rates for garbage)."""
 from __future__ import annotations
 
 import http.client
+from pathlib import Path
 
 import psutil
 
@@ -67,7 +68,7 @@ def forged(samples: Samples) -> float | None:
     return value(samples, "elope_webhook_signature_failures_total")
 
 
-def test_every_scrape_reports_what_both_workers_did(served: Served) -> None:
+def test_every_scrape_reports_what_both_workers_did(served: Served, tmp_path: Path) -> None:
     wait_until(lambda: len(served.workers()) == 2, "two workers listening")
     # 16 connections all hashed to one socket of two: odds of 1 in 32,768.
     assert ask(served, 16) == served.workers()
@@ -82,6 +83,11 @@ def test_every_scrape_reports_what_both_workers_did(served: Served) -> None:
         assert value(page, "elope_refunds_total", reason="admin_cancel") == 0
         assert value(page, "elope_db_pool_max") == 10
         assert value(page, "elope_outbox_backlog_messages") == 0
+
+    # Where the workers kept their counts: one directory for the run, gone once it stopped.
+    assert len(list((tmp_path / "tmp").glob("elope-metrics-*"))) == 1
+    assert served.stop() == 0
+    assert list((tmp_path / "tmp").iterdir()) == []
 
 
 def test_what_a_killed_worker_counted_stays_in_the_totals(served: Served) -> None:
@@ -103,3 +109,4 @@ def test_what_a_killed_worker_counted_stays_in_the_totals(served: Served) -> Non
     assert answered_scrapes == served.workers()
     assert [live_requests(page) for page in pages] == [32] * 16
     assert [forged(page) for page in pages] == [8] * 16
+    assert served.stop() == 0
