@@ -12,6 +12,7 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from entrypoints.cli.worker_metrics import forget_worker
 from tests.metrics_scrape import parse_samples, value
 
 WORKER = """
@@ -25,13 +26,23 @@ for _ in range({times}):
 print(metrics.render()[0].decode())
 """
 
+# Elope has no gauge kept in the files (its gauges are read at scrape time), but one added
+# later would be: the supervisor forgets a dead worker's "live" gauges, and only those.
+LIVE_GAUGE = """
+import os
+from prometheus_client import Gauge
+Gauge("elope_example_live", "A live gauge.", multiprocess_mode="livesum").set(7)
+print("pid", os.getpid())
+"""
 
-def worker(times: int, shared: Path | None) -> str:
+
+def worker(times: int, shared: Path | None, *, live_gauge: bool = False) -> str:
     """The page of a process that answered `times` requests, `times` webhooks and timed out
     on `times` locks, then ended."""
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(shared)} if shared else {
         k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-    return subprocess.run([sys.executable, "-c", WORKER.format(times=times)], env=env,
+    code = WORKER.format(times=times) + (LIVE_GAUGE if live_gauge else "")
+    return subprocess.run([sys.executable, "-c", code], env=env,
                           capture_output=True, text=True, check=True).stdout
 
 
@@ -70,3 +81,15 @@ def test_without_the_directory_a_process_reports_its_own_counts_only() -> None:
     samples = parse_samples(worker(2, None))
     assert value(samples, "elope_lock_timeouts_total") == 2
     assert value(samples, "elope_lock_timeouts_created") is not None  # as today
+
+
+def test_a_worker_that_ended_is_forgotten_but_its_counts_stay(tmp_path: Path) -> None:
+    output = worker(2, tmp_path, live_gauge=True)
+    pid = int(output.rsplit("pid ", 1)[1])
+    assert value(parse_samples(worker(0, tmp_path)), "elope_example_live") == 7
+
+    forget_worker(tmp_path, pid)
+
+    samples = parse_samples(worker(1, tmp_path))
+    assert value(samples, "elope_example_live") is None
+    assert value(samples, "elope_lock_timeouts_total") == 3
