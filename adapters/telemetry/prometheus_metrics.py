@@ -1,4 +1,5 @@
-"""The Metrics port on prometheus_client, one registry per instance."""
+"""The Metrics port on prometheus_client, one registry per app; under `serve --workers N` the
+page sums the workers' counts (worker_totals.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from adapters.telemetry.scrape_gauges import OutboxReader, PoolReader, ScrapeGauges
+from adapters.telemetry.worker_totals import instance_registry, kept_in_shared_files
 from domain.availability import UnavailableReason
 from domain.paid_session import RefundReason
 
@@ -128,6 +130,8 @@ class PrometheusMetrics:
             ["method", "route", "status"],
             registry=r,
         )
+        # One worker of several: the page reports the instance's totals, not this worker's.
+        self._exposed = instance_registry(self._gauges) if kept_in_shared_files() else r
 
     def set_pool_reader(self, fn: PoolReader, max_size: int = 0) -> None:
         """Called at scrape time, so the gauges are never stale (memory preset keeps (0, 0));
@@ -191,7 +195,7 @@ class PrometheusMetrics:
         """Body and Content-Type for GET /metrics. generate_latest() writes the classic text
         format, so advertise 0.0.4 (CONTENT_TYPE_LATEST now says 1.0.0, which older
         Prometheus servers do not recognise)."""
-        return generate_latest(self.registry), CONTENT_TYPE_PLAIN_0_0_4
+        return generate_latest(self._exposed), CONTENT_TYPE_PLAIN_0_0_4
 
     def request_finished(self, method: str, route: str, status: int, seconds: float) -> None:
         self._request_seconds.labels(method=method, route=route, status=str(status)).observe(seconds)

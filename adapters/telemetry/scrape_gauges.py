@@ -1,5 +1,13 @@
 """Gauges read when /metrics is scraped rather than pushed as things happen: the database
-pool and the outbox backlog. Read at scrape time, they are never older than the scrape."""
+pool and the outbox backlog. Read at scrape time, they are never older than the scrape.
+
+Under `elope serve --workers N` they are the reading of the worker that answers the scrape,
+not a sum. The outbox is the one database's, the same from every worker. The pool is that
+worker's own, and elope_db_pool_max its DB_POOL_MAX, so "in use = max" still means a pool
+that cannot grow (a sum would say so only once every worker's pool is full). Other workers'
+pools cannot be read at scrape time, and a reading each wrote down now and then would be
+stale just when a pool is stuck. Connections are spread over the workers, so the one that
+answers is a fair sample."""
 
 from __future__ import annotations
 

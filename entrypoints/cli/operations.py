@@ -22,6 +22,7 @@ from entrypoints.cli import worker_processes
 from entrypoints.cli.database_check import inspect_database, require_migrated
 from entrypoints.cli.mistake import Mistake
 from entrypoints.cli.password_input import read_password
+from entrypoints.cli.worker_metrics import shared_metrics_directory
 from entrypoints.demo_catalog import seed_demo_catalog
 from entrypoints.settings import Settings, load_settings
 from entrypoints.telemetry_setup import start_telemetry
@@ -58,10 +59,18 @@ def serve(settings: Settings, host: str, port: int | None, workers: int) -> int:
         # the app's start-up in every worker.
         asyncio.run(require_database(settings))
     loop, http = server_implementations()
-    if workers > 1 and worker_processes.spreads_connections():
-        # A socket per worker, so new connections are spread across them (see the module).
-        plan = worker_processes.WorkerPlan(host=host, port=port, loop=loop, http=http)
-        return worker_processes.Supervisor(plan, workers).run()
+    if workers == 1:
+        return _uvicorn(host, port, workers, loop, http)
+    # Before the first worker starts: each scrape reaches one worker, and reports them all.
+    with shared_metrics_directory() as metrics_directory:
+        if worker_processes.spreads_connections():
+            # A socket per worker, so new connections are spread across them (see the module).
+            plan = worker_processes.WorkerPlan(host=host, port=port, loop=loop, http=http)
+            return worker_processes.Supervisor(plan, workers, metrics_directory).run()
+        return _uvicorn(host, port, workers, loop, http)
+
+
+def _uvicorn(host: str, port: int, workers: int, loop: str, http: str) -> int:
     uvicorn.run(worker_processes.APP, factory=True, host=host, port=port,
                 workers=workers, loop=loop, http=http, log_config=None, access_log=False,
                 proxy_headers=worker_processes.PROXY_HEADERS)

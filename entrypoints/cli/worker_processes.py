@@ -27,9 +27,12 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from types import FrameType
 
 import uvicorn
+
+from entrypoints.cli.worker_metrics import forget_worker
 
 APP = "entrypoints.asgi:create_asgi_app"
 # Off: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 (FORWARDED_ALLOW_IPS)
@@ -135,10 +138,12 @@ class _Slot:
 
 
 class Supervisor:
-    """The parent: starts the workers, replaces one that dies, and stops them on a signal."""
+    """The parent: starts the workers, replaces one that dies, and stops them on a signal.
+    The workers keep their metrics in `metrics_directory` (worker_metrics.py)."""
 
-    def __init__(self, plan: WorkerPlan, workers: int) -> None:
+    def __init__(self, plan: WorkerPlan, workers: int, metrics_directory: Path) -> None:
         self._plan = plan
+        self._metrics_directory = metrics_directory
         self._context = multiprocessing.get_context("spawn")
         self._slots = [_Slot(number) for number in range(1, workers + 1)]
         self._signals = 0
@@ -205,6 +210,8 @@ class Supervisor:
         process, slot.process = slot.process, None
         assert process is not None
         process.join()
+        assert process.pid is not None
+        forget_worker(self._metrics_directory, process.pid)
         if self._stopping:
             return
         quick = time.monotonic() - slot.started_at < QUICK_DEATH_SECONDS

@@ -5,7 +5,7 @@ instances racing on one database)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from entrypoints.settings import Settings, load_settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, MANY_CLIENTS_AT_ONCE
 from tests.fakes.stripe_server import FakeStripe, FakeStripePort
 from tests.integration.outage import Outage
+from tests.integration.supervised_server import Served
 
 WEBHOOK_SECRET = "whsec_integration_tests_secret"
 JWT_SECRET = "integration-tests-jwt-secret-0123456789"
@@ -109,3 +110,14 @@ async def client(elope: Elope) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_asgi(elope, run_background=False))
     async with httpx.AsyncClient(transport=transport, base_url="http://elope.test") as http:
         yield http
+
+
+@pytest.fixture
+def served(clean_postgres: str, tmp_path: Path, stripe_api_base: str) -> Iterator[Served]:
+    """`elope serve --workers 2` on the real preset, this test's database and fake Stripe; its
+    temporary files (the workers' metrics) in the test's directory, `tmp_path / "tmp"`."""
+    (tmp_path / "tmp").mkdir()
+    env = real_environment(clean_postgres, tmp_path / "mail", stripe_api_base)
+    server = Served({**env, "TMPDIR": str(tmp_path / "tmp")})
+    yield server
+    server.stop_now()

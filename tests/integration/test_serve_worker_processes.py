@@ -1,96 +1,14 @@
 """`elope serve --workers 2` as an operator runs it: both workers answer their share of the
 connections, a worker killed outright is replaced while the service keeps answering, and
-SIGTERM to the parent ends every process it started.
-
-The workers are found the way an operator would find them: the parent's children that listen
-on the port (psutil, from the bench extra)."""
+SIGTERM to the parent ends every process it started."""
 
 from __future__ import annotations
 
-import contextlib
-import http.client
-import os
 import signal
-import subprocess
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import psutil
-import pytest
 
-from tests.integration.conftest import real_environment
-from tests.integration.servers import ELOPE, free_port
-
-GONE = (psutil.NoSuchProcess, psutil.ZombieProcess)
-
-
-class Served:
-    """One `elope serve --workers 2` parent process and the port its workers share."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [ELOPE, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "2"],
-            env={**os.environ, **env, "API_PORT": str(self.port)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self.parent = psutil.Process(self.process.pid)
-
-    def workers(self) -> set[int]:
-        """The parent's children that listen on the port: they only listen once the app has
-        started, so these are the workers ready to answer."""
-        listening = set()
-        for child in self.parent.children():
-            with contextlib.suppress(*GONE):
-                if any(c.status == psutil.CONN_LISTEN and c.laddr.port == self.port
-                       for c in child.net_connections(kind="tcp")):
-                    listening.add(child.pid)
-        return listening
-
-    def answering_worker(self, client_port: int) -> int:
-        """The worker holding the server end of the connection from `client_port`."""
-        for pid in self.workers():
-            with contextlib.suppress(*GONE):
-                if any(c.raddr and c.raddr.port == client_port
-                       for c in psutil.Process(pid).net_connections(kind="tcp")):
-                    return pid
-        raise AssertionError(f"no worker holds the connection from port {client_port}")
-
-    def connect_and_ask(self) -> tuple[http.client.HTTPConnection, int]:
-        """A new keep-alive connection that has been answered (left open), with its status."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        connection.request("GET", "/health/live")
-        response = connection.getresponse()
-        response.read()
-        return connection, response.status
-
-
-def alive(process: psutil.Process) -> bool:
-    # A zombie has ended; it only waits for init to collect its exit status (the resource
-    # tracker multiprocessing starts ends just after the parent and is orphaned to init).
-    try:
-        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-def wait_until(condition: Callable[[], bool], what: str, seconds: float = 15.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still waiting for {what} after {seconds}s")
-        time.sleep(0.1)
-
-
-@pytest.fixture
-def served(clean_postgres: str, tmp_path: Path, stripe_api_base: str) -> Iterator[Served]:
-    server = Served(real_environment(clean_postgres, tmp_path / "mail", stripe_api_base))
-    yield server
-    if server.process.poll() is None:  # a failed test: leave nothing running
-        for process in [*server.parent.children(recursive=True), server.parent]:
-            with contextlib.suppress(*GONE):
-                process.kill()
-        server.process.wait(timeout=10)
+from tests.integration.supervised_server import Served, alive, wait_until
 
 
 def test_two_workers_share_the_connections_survive_a_killed_worker_and_stop_together(

@@ -5,14 +5,16 @@ port or a worker count below one is refused with one line."""
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from entrypoints.cli import main as cli
-from entrypoints.cli import operations, worker_processes
+from entrypoints.cli import operations, worker_metrics, worker_processes
 from entrypoints.settings import Settings
 
 REAL_PRESET = {
@@ -44,7 +46,8 @@ def supervised(monkeypatch: pytest.MonkeyPatch) -> list[tuple[worker_processes.W
     calls: list[tuple[worker_processes.WorkerPlan, int]] = []
 
     class Recorder:
-        def __init__(self, plan: worker_processes.WorkerPlan, workers: int) -> None:
+        def __init__(self, plan: worker_processes.WorkerPlan, workers: int,
+                     metrics_directory: Path) -> None:
             calls.append((plan, workers))
 
         def run(self) -> int:
@@ -92,6 +95,56 @@ def test_two_workers_where_sockets_cannot_share_the_load_run_under_uvicorns_work
     (run,) = uvicorn_runs
     assert (run["workers"], run["port"]) == (2, 3999)
     assert supervised == []
+
+
+@pytest.mark.usefixtures("real_preset")
+@pytest.mark.parametrize("own_sockets", [True, False])
+def test_workers_keep_their_metrics_in_a_new_empty_directory_of_their_own_removed_after(
+    own_sockets: bool, monkeypatch: pytest.MonkeyPatch, uvicorn_runs: list[dict[str, Any]],
+) -> None:
+    """What every worker's GET /metrics sums (prometheus_client's multiprocess mode), named in
+    the environment the workers inherit: a directory per run, so no run adds another's counts."""
+    seen: list[tuple[Path, list[Path]]] = []
+
+    def look() -> int:
+        directory = Path(os.environ[worker_metrics.SHARED_DIRECTORY])
+        seen.append((directory, list(directory.iterdir())))
+        return 0
+
+    class Supervisor:
+        def __init__(self, plan: worker_processes.WorkerPlan, workers: int,
+                     metrics_directory: Path) -> None:
+            self.metrics_directory = metrics_directory
+
+        def run(self) -> int:
+            look()
+            assert seen[-1][0] == self.metrics_directory  # it forgets dead workers' gauges there
+            return 0
+
+    monkeypatch.setattr(worker_processes, "spreads_connections", lambda: own_sockets)
+    monkeypatch.setattr(worker_processes, "Supervisor", Supervisor)
+    monkeypatch.setattr(operations.uvicorn, "run", lambda app, **kw: look())
+    monkeypatch.setenv(worker_metrics.SHARED_DIRECTORY, "/somewhere/an/operator/chose")
+    for _ in range(2):
+        assert cli.main(["serve", "--workers", "2", "--port", "3999"]) == 0
+
+    (first, first_files), (second, second_files) = seen
+    assert first != second and first_files == second_files == []
+    assert not first.exists() and not second.exists()
+    assert worker_metrics.SHARED_DIRECTORY not in os.environ
+
+
+@pytest.mark.usefixtures("real_preset")
+def test_one_worker_keeps_its_metrics_in_its_own_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(worker_processes, "unavailable", lambda host, port: None)
+    monkeypatch.setattr(operations, "require_database", _migrated)
+    monkeypatch.setenv("API_PORT", "3001")
+    monkeypatch.delenv(worker_metrics.SHARED_DIRECTORY, raising=False)
+    seen: list[str | None] = []
+    monkeypatch.setattr(operations.uvicorn, "run",
+                        lambda app, **kw: seen.append(os.environ.get(worker_metrics.SHARED_DIRECTORY)))
+    assert cli.main(["serve", "--port", "3999"]) == 0
+    assert seen == [None]
 
 
 def test_one_socket_per_worker_is_used_on_linux_only() -> None:
