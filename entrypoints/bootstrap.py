@@ -179,7 +179,7 @@ def bootstrap(
         "completer": completer, "inbox": inbox,
         # Photo links an admin may set: https, and plain http only for local trials.
         "photo_schemes": HTTP_OR_HTTPS if settings.is_mock else HTTPS_ONLY,
-        "mailer": integrations.mail.adapter, "dead_letters": _dead_letters(settings),
+        "mailer": integrations.mail.adapter, "dead_letters": dead_letters_of(settings),
         "hasher": hasher or Argon2Hasher(),
         "limiter": limiter, "holds_per_client": settings.holds_per_client,
     }
@@ -232,7 +232,7 @@ def _kept_reads(
     return taken, catalog, listener, changes.changed_here
 
 
-def _dead_letters(settings: Settings) -> FileDeadLetters:
+def dead_letters_of(settings: Settings) -> FileDeadLetters:
     """The dead-letter queue, sealed with a key derived from the webhook secret: only this
     service (or one that can verify Stripe's signatures anyway) can write a letter replay
     trusts. A letter kept before the secret was rotated is reported, not replayed."""

@@ -82,7 +82,8 @@ Check the configuration of the chosen preset and say what is missing: each setti
 matters, each integration (real or stand-in, and a live check of the real ones), and on the
 real preset the database (reachable, migrated), its connection pool against the server's
 limit, this machine's clock against the database's (more than 2 s apart fails: hold expiry
-and rate-limit windows compare the two), and the webhook URL to register at Stripe.
+and rate-limit windows compare the two), the dead-letter queue (DEAD_LETTER_DIR writable,
+letters waiting, letters it cannot replay), and the webhook URL to register at Stripe.
 
 Exit code 0 when everything is in place, 1 when something is missing (each line says what),
 2 when a setting cannot even be read."""

@@ -7,6 +7,7 @@ import asyncio
 import logging
 
 from entrypoints.cli.database_check import DatabaseState, inspect_database
+from entrypoints.cli.dead_letter_check import dead_letter_check
 from entrypoints.cli.mistake import Mistake
 from entrypoints.integrations import Integrations
 from entrypoints.settings import Settings
@@ -102,6 +103,7 @@ async def _all_checks(settings: Settings) -> list[Check]:
         checks.extend(await _database_checks(settings, settings.database_url.get_secret_value()))
     checks.extend(await _integration_checks(settings))
     if not settings.is_mock:
+        checks.append(await dead_letter_check(settings))
         checks.append((True, f"webhook endpoint to register at Stripe: {settings.base_url}"
                              "/v1/webhooks/stripe (checkout.session.completed, .expired,"
                              " .async_payment_succeeded, charge.refunded)"))

@@ -61,3 +61,31 @@ def test_doctor_says_once_that_stripe_cannot_be_reached(
     assert any(line.startswith("[fail] payments: Stripe") for line in done.stdout.splitlines())
     # Only the checklist: the adapter's own warning line used to come first, on stderr.
     assert done.stderr == "", done.stderr
+
+
+def test_doctor_reports_the_dead_letter_queue(
+    env: dict[str, str], clean_postgres: str, tmp_path: Path,
+) -> None:
+    queue = tmp_path / "dead-letters"
+
+    def dead_letter_line() -> tuple[int, str]:
+        done = elope({**env, "DEAD_LETTER_DIR": str(queue)}, clean_postgres, ["doctor"])
+        [line] = [x for x in done.stdout.splitlines() if "dead letters:" in x]
+        return done.returncode, line
+
+    # Not made yet: `serve` makes it on the first outage, and its folder is writable.
+    assert dead_letter_line() == (0, f"[ok] dead letters: {queue} writable, 0 waiting"
+                                     " (`elope serve` replays them every 30 s, `elope webhooks"
+                                     " replay --dead-letters` at once)")
+    queue.mkdir()
+    (queue / "left-by-someone.json").write_text("{}")
+    code, line = dead_letter_line()
+    assert code == 1 and line.startswith(
+        f"[fail] dead letters: 1 in {queue} cannot be replayed (left-by-someone.json: "), line
+    (queue / "left-by-someone.json").unlink()
+    queue.rmdir()
+    queue.write_text("a file where the folder would go")
+    queue = queue / "dead-letters"
+    code, line = dead_letter_line()
+    assert code == 1 and line.startswith(
+        f"[fail] dead letters: {queue.parent} cannot be written by this user"), line
