@@ -59,6 +59,7 @@ from application.queries.availability import AvailabilityQueries
 from application.queries.blackouts import BlackoutQueries
 from application.queries.bookings import BookingQueries
 from application.queries.catalog import CatalogQueries
+from application.queries.dead_letters import dead_letter_counts
 from application.queries.outbox import outbox_lag
 from application.queries.webhooks import WebhookQueries
 from application.serial_lanes import SerialLanes
@@ -166,6 +167,8 @@ def bootstrap(
     relay = OutboxRelay(uow, publisher, clock, tracing,
                         dt.timedelta(seconds=settings.outbox_lease_seconds))
     metrics.set_outbox_reader(functools.partial(outbox_lag, uow, clock))
+    dead_letters = dead_letters_of(settings)
+    metrics.set_dead_letter_reader(functools.partial(dead_letter_counts, dead_letters))
 
     lanes = SerialLanes()
     calendar = integrations.calendar.adapter
@@ -179,7 +182,7 @@ def bootstrap(
         "completer": completer, "inbox": inbox,
         # Photo links an admin may set: https, and plain http only for local trials.
         "photo_schemes": HTTP_OR_HTTPS if settings.is_mock else HTTPS_ONLY,
-        "mailer": integrations.mail.adapter, "dead_letters": dead_letters_of(settings),
+        "mailer": integrations.mail.adapter, "dead_letters": dead_letters,
         "hasher": hasher or Argon2Hasher(),
         "limiter": limiter, "holds_per_client": settings.holds_per_client,
     }

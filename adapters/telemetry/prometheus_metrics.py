@@ -6,7 +6,12 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
-from adapters.telemetry.scrape_gauges import OutboxReader, PoolReader, ScrapeGauges
+from adapters.telemetry.scrape_gauges import (
+    DeadLetterReader,
+    OutboxReader,
+    PoolReader,
+    ScrapeGauges,
+)
 from adapters.telemetry.worker_totals import instance_registry, kept_in_shared_files
 from domain.availability import UnavailableReason
 from domain.paid_session import RefundReason
@@ -143,8 +148,13 @@ class PrometheusMetrics:
         """Read by `refresh` before each scrape."""
         self._gauges.outbox_reader = fn
 
+    def set_dead_letter_reader(self, fn: DeadLetterReader) -> None:
+        """Read by `refresh` before each scrape, like the outbox."""
+        self._gauges.dead_letter_reader = fn
+
     async def refresh(self) -> None:
-        """Read what needs I/O (the outbox backlog); GET /metrics awaits it before `render`."""
+        """Read what needs I/O (the outbox backlog, the dead-letter queue); GET /metrics
+        awaits it before `render`."""
         await self._gauges.refresh()
 
     def webhook_processed(self, event_type: str, outcome: str, seconds: float) -> None:

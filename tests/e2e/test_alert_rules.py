@@ -18,7 +18,8 @@ from tests.metrics_scrape import Samples, scrape
 from tests.promql_eval import Window, evaluate, select, selectors
 
 ALERTS = {"ElopeWebhookFailureRateHigh", "ElopeLockTimeoutRateHigh", "ElopeDbPoolExhausted",
-          "ElopeOutboxStuck", "ElopeReconcilerFailing"}
+          "ElopeOutboxStuck", "ElopeReconcilerFailing", "ElopeDeadLettersWaiting",
+          "ElopeDeadLettersUnreadable"}
 
 
 def missing_names(rule: AlertRule, samples: Samples) -> set[str]:

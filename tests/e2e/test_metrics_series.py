@@ -1,6 +1,7 @@
 """What an operator sees on /metrics after the request that should move it (issue 9): 409s
 of checkout by reason, refused webhook signatures, refunds by reason, the outbox backlog and
-its age, and one charset in the Content-Type. Both presets, same assertions."""
+its age, the dead-letter queue, and one charset in the Content-Type. Both presets, same
+assertions."""
 
 from __future__ import annotations
 
@@ -21,6 +22,17 @@ async def test_metrics_answer_with_exactly_one_charset(client: httpx.AsyncClient
 
     assert response.headers.get_list("content-type") == [
         "text/plain; version=0.0.4; charset=utf-8"]
+
+
+async def test_the_dead_letter_queue_is_reported_empty_from_the_first_scrape(
+    client: httpx.AsyncClient,
+) -> None:
+    # At 0 before any letter was ever kept (DEAD_LETTER_DIR not even created yet), so the
+    # alert rules watch a series that exists, not one that appears with the first outage.
+    samples = await scrape(client)
+
+    assert value(samples, "elope_dead_letters_waiting") == 0
+    assert value(samples, "elope_dead_letters_unreadable") == 0
 
 
 async def test_each_refused_checkout_is_counted_under_its_reason(

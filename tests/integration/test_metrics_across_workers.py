@@ -83,6 +83,8 @@ def test_every_scrape_reports_what_both_workers_did(served: Served, tmp_path: Pa
         assert value(page, "elope_refunds_total", reason="admin_cancel") == 0
         assert value(page, "elope_db_pool_max") == 10
         assert value(page, "elope_outbox_backlog_messages") == 0
+        assert value(page, "elope_dead_letters_waiting") == 0
+        assert value(page, "elope_dead_letters_unreadable") == 0
 
     # Where the workers kept their counts: one directory for the run, gone once it stopped.
     assert len(list((tmp_path / "tmp").glob("elope-metrics-*"))) == 1

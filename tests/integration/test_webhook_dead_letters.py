@@ -23,6 +23,7 @@ from tests.conftest import paid_session, sign, stripe_event
 from tests.integration.conftest import WEBHOOK_SECRET, MakeElope, real_environment
 from tests.integration.outage import Outage
 from tests.integration.servers import ELOPE
+from tests.metrics_scrape import scrape, value
 
 
 @pytest.fixture
@@ -100,7 +101,7 @@ async def test_a_letter_whose_event_stripe_redelivered_meanwhile_books_nothing_m
     assert booked[0] == "PAID" and len(booked) == 2
 
 
-async def test_letters_wait_while_the_database_is_still_down(
+async def test_letters_wait_while_the_database_is_still_down_and_metrics_count_them(
     elope: Elope, client: httpx.AsyncClient, outage: Outage,
     paid_event: dict[str, Any],
 ) -> None:
@@ -108,12 +109,18 @@ async def test_letters_wait_while_the_database_is_still_down(
     await outage.begin()
     try:
         report: DeadLetterReport = await elope.bus.handle(ReplayDeadLetters())
+        waiting = await scrape(client)  # what the ElopeDeadLettersWaiting alert watches
     finally:
         await outage.end()
+    await elope.bus.handle(ReplayDeadLetters())
+    replayed = await scrape(client)
 
     assert [(r.action, r.detail) for r in report.letters] == [
         ("kept", "the database is still down")]
-    assert len(letters(elope)) == 1
+    assert value(waiting, "elope_dead_letters_waiting") == 1
+    assert value(waiting, "elope_dead_letters_unreadable") == 0
+    assert letters(elope) == []
+    assert value(replayed, "elope_dead_letters_waiting") == 0
 
 
 async def test_the_servers_loop_replays_letters_once_the_database_is_back(

@@ -134,3 +134,24 @@ async def test_the_reconciler_failure_alert(during: Scenario, expected: bool) ->
     # Nothing before: the series are exported at 0 from the start, so even the first
     # failures show an increase.
     assert await fires(RULES["ElopeReconcilerFailing"], nothing, during) is expected
+
+
+def dead_letters(waiting: int, unreadable: int) -> Scenario:
+    def happen(metrics: PrometheusMetrics) -> None:
+        async def read() -> tuple[int, int]:
+            return waiting, unreadable
+        metrics.set_dead_letter_reader(read)
+    return happen
+
+
+@pytest.mark.parametrize(("during", "waiting_fires", "unreadable_fires"), [
+    (dead_letters(waiting=1, unreadable=0), True, False),   # the database still down
+    (dead_letters(waiting=0, unreadable=1), False, True),   # sealed under an old secret
+    (dead_letters(waiting=2, unreadable=3), True, True),
+    (dead_letters(waiting=0, unreadable=0), False, False),  # replayed, or none ever kept
+], ids=['waiting', 'unreadable', 'both', 'empty'])
+async def test_the_dead_letter_alerts(
+    during: Scenario, waiting_fires: bool, unreadable_fires: bool,
+) -> None:
+    assert await fires(RULES["ElopeDeadLettersWaiting"], nothing, during) is waiting_fires
+    assert await fires(RULES["ElopeDeadLettersUnreadable"], nothing, during) is unreadable_fires
